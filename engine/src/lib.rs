@@ -7,7 +7,9 @@
 //! lock-free queues of [`queues`].
 
 pub mod block;
+pub mod buffer;
 pub mod message;
+pub mod node;
 pub mod processor;
 pub mod queues;
 
