@@ -10,6 +10,7 @@ pub mod block;
 pub mod buffer;
 pub mod message;
 pub mod node;
+pub mod param;
 pub mod processor;
 pub mod queues;
 
