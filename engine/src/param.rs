@@ -1098,15 +1098,19 @@ impl ParamRenderer {
             } => {
                 // Once the approach rounds to the target in f32 it stays there
                 // (the distance only shrinks).
+                // Approaching 0 the f32 output would linger among subnormals
+                // (slow downstream); call it arrived once below f32::MIN_POSITIVE.
                 let first = target_value(t0, v0, target, tau, time(0)) as f32;
-                if first == target as f32 {
-                    out[0] = first;
-                    return Some(first);
+                let arrived = target as f32;
+                if first == arrived || (first - arrived).abs() < f32::MIN_POSITIVE {
+                    out[0] = arrived;
+                    return Some(arrived);
                 }
                 let rate = -1.0 / tau;
                 for (j, o) in out.iter_mut().enumerate() {
                     let dt = (time(j) - t0).max(0.0);
-                    *o = (target + (v0 - target) * (dt * rate).exp()) as f32;
+                    let v = (target + (v0 - target) * (dt * rate).exp()) as f32;
+                    *o = if v.abs() < f32::MIN_POSITIVE { 0.0 } else { v };
                 }
             }
             Segment::Curve(idx) => {
@@ -2048,5 +2052,104 @@ mod tests {
         let now = h.now();
         h.call(|c| c.set_value_at_time(-1.0, now));
         assert!(h.rend.events.len() <= 3);
+    }
+
+    #[test]
+    fn wpt_insert_same_event_at_same_time() {
+        // event-insertion.html, "Insert same event at same time".
+        let mut d = desc();
+        d.default_value = 0.0;
+        let mut h = Harness::new(d);
+        let t = |frames: usize| frames as f64 / SR as f64;
+        for v in [99.0, 1.0] {
+            h.call(|c| c.set_value_at_time(v, t(Q)));
+        }
+        for v in [99.0, 2.0] {
+            h.call(|c| c.linear_ramp_to_value_at_time(v, t(2 * Q)));
+        }
+        for v in [99.0, 3.0] {
+            h.call(|c| c.exponential_ramp_to_value_at_time(v, t(3 * Q)));
+        }
+        h.call(|c| c.set_value_curve_at_time(&[3.0, 4.0], t(3 * Q), t(Q)));
+        for v in [99.0, 1.0, 5.0] {
+            h.call(|c| c.set_value_at_time(v, t(5 * Q - 1)));
+        }
+        let out = h.render(6);
+        assert_eq!(out[Q], 1.0);
+        assert_eq!(out[2 * Q], 2.0);
+        assert_eq!(out[3 * Q], 3.0);
+        assert_eq!(out[4 * Q], 4.0);
+        assert_eq!(out[5 * Q], 5.0);
+        // Up to frame 256 the first of the two ramps (to 99) runs.
+        assert_close(
+            &out,
+            |f| 1.0 + 98.0 * (f as f64 - 128.0) / 128.0,
+            Q..2 * Q,
+            1e-6,
+        );
+    }
+
+    #[test]
+    fn exponential_ramp_to_a_value_rounding_to_zero_is_a_range_error() {
+        // audioparam-exceptional-values.html: 1e-100 becomes 0 as a float.
+        let mut c = ParamControl::new(desc());
+        assert!(matches!(
+            c.exponential_ramp_to_value_at_time(1e-100f64 as f32, 1.0),
+            Err(ParamError::Range(_))
+        ));
+    }
+
+    #[test]
+    fn converged_set_target_returns_to_the_fast_path_without_subnormals() {
+        let mut h = Harness::new(desc());
+        let tau = 64.0 / SR as f64;
+        h.call(|c| c.set_target_at_time(0.0, 0.0, tau));
+        let out = h.render(100);
+        assert!(
+            out.iter()
+                .all(|v| *v == 0.0 || v.abs() >= f32::MIN_POSITIVE)
+        );
+        assert_close(&out, |f| (-time(f) / tau).exp(), 0..Q, 1e-6);
+        assert_eq!(h.counts[99], 1);
+        assert_eq!(out[100 * Q - 1], 0.0);
+
+        let mut h = Harness::new(desc());
+        h.call(|c| c.set_target_at_time(0.5, 0.0, tau));
+        let out = h.render(40);
+        assert_eq!(h.counts[39], 1);
+        assert_eq!(out[40 * Q - 1], 0.5);
+    }
+
+    #[test]
+    fn cancel_and_hold_without_events_or_after_set_value_keeps_the_value() {
+        let mut h = Harness::new(desc());
+        h.call(|c| c.cancel_and_hold_at_time(0.0));
+        h.call(|c| c.set_value_at_time(0.5, 10.0 / SR as f64));
+        h.call(|c| c.set_value_at_time(0.7, 1000.0 / SR as f64));
+        h.call(|c| c.cancel_and_hold_at_time(500.0 / SR as f64));
+        let out = h.render(10);
+        assert_exact(&out, 1.0, 0..10);
+        assert_exact(&out, 0.5, 10..10 * Q);
+    }
+
+    #[test]
+    fn new_events_after_cancel_and_hold_of_a_target_continue_from_the_held_value() {
+        let mut h = Harness::new(desc());
+        let tau = 0.01;
+        let tc = 600.0 / SR as f64;
+        h.call(|c| c.set_target_at_time(0.0, 0.0, tau));
+        h.call(|c| c.cancel_and_hold_at_time(tc));
+        let t2 = 1200.0 / SR as f64;
+        h.call(|c| c.linear_ramp_to_value_at_time(1.0, t2));
+        let out = h.render(12);
+        let held = (-tc / tau).exp();
+        assert_close(&out, |f| (-time(f) / tau).exp(), 0..600, 1e-6);
+        assert_close(
+            &out,
+            |f| held + (1.0 - held) * (time(f) - tc) / (t2 - tc),
+            600..1200,
+            1e-6,
+        );
+        assert_exact(&out, 1.0, 1200..12 * Q);
     }
 }
