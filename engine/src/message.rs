@@ -26,6 +26,8 @@ pub enum NodeMessage {
     },
     /// `AudioScheduledSourceNode.stop()`.
     Stop { at_frame: f64 },
+    /// DelayNode (both halves).
+    Delay(crate::node::delay::DelayMessage),
 }
 
 /// Something the render thread reports to the control thread.
@@ -35,4 +37,12 @@ pub enum EngineEvent {
     Ended(NodeId),
     /// A processor failed; the node now outputs silence (fire `processorerror`).
     ProcessorError(NodeId),
+    /// The render thread switched state (suspend/resume/close, offline start
+    /// and completion). The control side's `state` follows when read.
+    StateChange(crate::render::ContextState),
+    /// An offline context reached a `suspend(time)` point at `frame`.
+    Suspended { frame: u64 },
+    /// An offline context finished; take the result with
+    /// `Context::take_rendered`.
+    RenderComplete,
 }

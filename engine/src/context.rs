@@ -1,0 +1,1563 @@
+//! The control side of a context: what the `ops` crate calls from the JS
+//! thread.
+//!
+//! A [`Context`] is a cheap, cloneable handle (`Arc` inside; `Send + Sync`).
+//! Nodes are created from a [`NodeSpec`] and a boxed [`Processor`] and come
+//! back as a [`NodeHandle`]; node-specific wrappers (`node::gain::GainNode`,
+//! ...) are built on top of it. Every call validates synchronously and
+//! returns a typed [`Error`]; accepted calls become commands for the render
+//! thread. No call ever waits for the render thread.
+//!
+//! Asynchronous outcomes (state changes, `ended`, offline completion) come
+//! back as [`EngineEvent`]s: read them with [`Context::try_event`], the
+//! `async` [`Context::next_event`], or the blocking [`Context::wait_event`].
+//! Reading events also advances the control thread's view of the context
+//! state ([`Context::state`]), as the spec's `[[control thread state]]`.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use atomic_waker::AtomicWaker;
+use crossbeam_queue::ArrayQueue;
+
+use crate::block::AudioBlock;
+use crate::error::{Error, ErrorKind};
+use crate::graph::{DelayRole, FreedIds, Mirror, MirrorNode, ParamSlot, RenderNode, Target};
+use crate::message::{EngineEvent, NodeId, NodeMessage};
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
+use crate::node::delay::DelayMessage;
+use crate::node::destination::DestinationProcessor;
+use crate::param::{AutomationRate, ParamCommand, ParamControl, ParamDescriptor, ParamError};
+use crate::processor::Processor;
+use crate::queues::{EventQueue, GarbageQueue};
+use crate::render::{Command, CommandQueue, MAX_PARAMS, NodeTable, Renderer, Shared};
+use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
+
+pub use crate::render::ContextState;
+
+const COMMAND_QUEUE: usize = 8192;
+const EVENT_QUEUE: usize = 8192;
+const GARBAGE_QUEUE: usize = 65536;
+/// The spec's required sample-rate range.
+pub const MIN_SAMPLE_RATE: f32 = 3000.0;
+pub const MAX_SAMPLE_RATE: f32 = 768_000.0;
+
+// ---------------------------------------------------------------------------
+// Channel rules
+
+/// How `channelCount` may be set on a node kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountRule {
+    /// 1..=`max`; anything else throws `error` (NotSupportedError by
+    /// default, IndexSizeError for a realtime destination).
+    Range { max: usize, error: ErrorKind },
+    /// Cannot change (setting the current value is allowed).
+    Fixed { error: ErrorKind },
+}
+
+/// How `channelCountMode` may be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeRule {
+    Any,
+    /// "max" is rejected (ConvolverNode, PannerNode, ...).
+    NotMax {
+        error: ErrorKind,
+    },
+    Fixed {
+        error: ErrorKind,
+    },
+}
+
+/// The per-node-kind channel constraints of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelConstraints {
+    pub count: CountRule,
+    pub mode: ModeRule,
+    /// `Some(error)`: channelInterpretation cannot change.
+    pub interpretation_fixed: Option<ErrorKind>,
+}
+
+impl Default for ChannelConstraints {
+    fn default() -> Self {
+        Self {
+            count: CountRule::Range {
+                max: MAX_CHANNELS,
+                error: ErrorKind::NotSupported,
+            },
+            mode: ModeRule::Any,
+            interpretation_fixed: None,
+        }
+    }
+}
+
+impl ChannelConstraints {
+    pub fn check_count(&self, current: usize, n: usize) -> Result<(), Error> {
+        match self.count {
+            CountRule::Range { max, error } => {
+                if n == 0 || n > max {
+                    return Err(
+                        error.error(format!("channelCount {n} is outside the range [1, {max}]"))
+                    );
+                }
+            }
+            CountRule::Fixed { error } => {
+                if n != current {
+                    return Err(error.error("channelCount cannot be changed on this node"));
+                }
+            }
+        }
+        if n == 0 || n > MAX_CHANNELS {
+            return Err(Error::NotSupported(format!(
+                "channelCount {n} is outside the range [1, {MAX_CHANNELS}]"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn check_mode(
+        &self,
+        current: ChannelCountMode,
+        mode: ChannelCountMode,
+    ) -> Result<(), Error> {
+        match self.mode {
+            ModeRule::Any => Ok(()),
+            ModeRule::NotMax { error } if mode == ChannelCountMode::Max => {
+                Err(error.error("channelCountMode cannot be \"max\" on this node"))
+            }
+            ModeRule::NotMax { .. } => Ok(()),
+            ModeRule::Fixed { error } if mode != current => {
+                Err(error.error("channelCountMode cannot be changed on this node"))
+            }
+            ModeRule::Fixed { .. } => Ok(()),
+        }
+    }
+
+    pub fn check_interpretation(
+        &self,
+        current: ChannelInterpretation,
+        value: ChannelInterpretation,
+    ) -> Result<(), Error> {
+        match self.interpretation_fixed {
+            Some(error) if value != current => {
+                Err(error.error("channelInterpretation cannot be changed on this node"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What the graph needs to know about a node kind.
+#[derive(Debug, Clone)]
+pub struct NodeSpec {
+    pub number_of_inputs: usize,
+    pub number_of_outputs: usize,
+    /// Initial channel attributes (already validated by the node's
+    /// constructor against `constraints`).
+    pub channel_config: ChannelConfig,
+    pub constraints: ChannelConstraints,
+    /// The node's AudioParams; `ProcessIo::params` follows this order.
+    pub params: Vec<ParamDescriptor>,
+}
+
+impl NodeSpec {
+    /// A node with the default channel attributes (2, max, speakers).
+    pub fn new(inputs: usize, outputs: usize, params: Vec<ParamDescriptor>) -> Self {
+        Self {
+            number_of_inputs: inputs,
+            number_of_outputs: outputs,
+            channel_config: ChannelConfig::default(),
+            constraints: ChannelConstraints::default(),
+            params,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+/// `AudioContextLatencyCategory` or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum LatencyHint {
+    #[default]
+    Interactive,
+    Balanced,
+    Playback,
+    Seconds(f64),
+}
+
+/// Where a realtime context's output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SinkChoice {
+    /// The default output device; falls back to [`SinkChoice::None`] (with
+    /// one warning on stderr) when no device can be opened.
+    #[default]
+    Default,
+    /// No device: a thread renders one quantum per quantum of wall time
+    /// (`AudioSinkInfo { type: "none" }`).
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RealtimeOptions {
+    /// `None`: the device's rate (48000 without a device).
+    pub sample_rate: Option<f32>,
+    pub latency_hint: LatencyHint,
+    pub sink: SinkChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OfflineOptions {
+    pub number_of_channels: usize,
+    pub length: usize,
+    pub sample_rate: f32,
+}
+
+/// `AudioTimestamp`: a context time and the wall-clock instant at which the
+/// sample at that time is (predicted to be) played.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutputTimestamp {
+    pub context_time: f64,
+    pub instant: Instant,
+}
+
+// ---------------------------------------------------------------------------
+// Shared internals
+
+/// Timing data the sink publishes (f64 values as bits).
+#[derive(Debug, Default)]
+pub(crate) struct Timing {
+    pub base_latency: AtomicU64,
+    pub output_latency: AtomicU64,
+    /// Frame and nanoseconds since `Inner::epoch` of the last callback.
+    pub stamp_frame: AtomicU64,
+    pub stamp_nanos: AtomicU64,
+}
+
+/// Commands the queue could not take yet, kept in order. Flushed by every
+/// control call and by the housekeeping thread.
+pub(crate) struct Outbox {
+    queue: Arc<CommandQueue>,
+    overflow: Mutex<VecDeque<Command>>,
+    sent: AtomicU64,
+}
+
+impl Outbox {
+    fn send(&self, cmd: Command) {
+        let mut overflow = lock(&self.overflow);
+        self.sent.fetch_add(1, Ordering::AcqRel);
+        flush_locked(&self.queue, &mut overflow);
+        if !overflow.is_empty() {
+            overflow.push_back(cmd);
+        } else if let Err(cmd) = self.queue.push(cmd) {
+            overflow.push_back(cmd);
+        }
+    }
+
+    pub(crate) fn flush(&self) {
+        flush_locked(&self.queue, &mut lock(&self.overflow));
+    }
+
+    fn pending(&self) -> bool {
+        !lock(&self.overflow).is_empty()
+    }
+}
+
+fn flush_locked(queue: &CommandQueue, overflow: &mut VecDeque<Command>) {
+    while let Some(cmd) = overflow.pop_front() {
+        if let Err(cmd) = queue.push(cmd) {
+            overflow.push_front(cmd);
+            break;
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct Control {
+    mirror: Mirror,
+    /// Render-side node table capacity (the control side grows it).
+    table_cap: usize,
+    /// Ids reclaimed since the last topology was sent: the render side's
+    /// topology may still mention them, so the next node added must come
+    /// with a fresh topology.
+    topology_stale: bool,
+    state: ContextState,
+    configs: Vec<(ChannelConfig, ChannelConstraints)>,
+    offline_started: bool,
+}
+
+pub(crate) struct OfflineShared {
+    pub number_of_channels: usize,
+    pub length: usize,
+    /// Suspend frames (quantum multiples) not yet reached.
+    pub suspends: Mutex<BTreeSet<u64>>,
+    pub result: Mutex<Option<Vec<Box<[f32]>>>>,
+    pub worker: Mutex<Option<std::thread::Thread>>,
+}
+
+struct Inner {
+    sample_rate: f32,
+    outbox: Arc<Outbox>,
+    events: Arc<EventQueue>,
+    shared: Arc<Shared>,
+    waker: Arc<AtomicWaker>,
+    freed: FreedIds,
+    control: Mutex<Control>,
+    timing: Arc<Timing>,
+    epoch: Instant,
+    max_channel_count: usize,
+    sink_is_device: bool,
+    offline: Option<Arc<OfflineShared>>,
+    /// Renderer waiting for `start_rendering` (offline only).
+    pending_renderer: Mutex<Option<Renderer>>,
+    stop: Arc<AtomicBool>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    sink_keepalive: Mutex<Option<crate::sink::DeviceSink>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(off) = &self.offline
+            && let Some(t) = lock(&off.worker).as_ref()
+        {
+            t.unpark();
+        }
+        drop(lock(&self.sink_keepalive).take());
+        for t in lock(&self.threads).drain(..) {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
+}
+
+/// A realtime (`AudioContext`) or offline (`OfflineAudioContext`) context.
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("sample_rate", &self.inner.sample_rate)
+            .field("offline", &self.inner.offline.is_some())
+            .finish()
+    }
+}
+
+fn check_sample_rate(sr: f32) -> Result<(), Error> {
+    if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sr) {
+        return Err(Error::NotSupported(format!(
+            "sampleRate {sr} is outside the range [{MIN_SAMPLE_RATE}, {MAX_SAMPLE_RATE}]"
+        )));
+    }
+    Ok(())
+}
+
+struct Parts {
+    outbox: Arc<Outbox>,
+    events: Arc<EventQueue>,
+    garbage: Arc<GarbageQueue>,
+    shared: Arc<Shared>,
+    freed: FreedIds,
+}
+
+impl Parts {
+    fn new() -> Self {
+        Self {
+            outbox: Arc::new(Outbox {
+                queue: Arc::new(ArrayQueue::new(COMMAND_QUEUE)),
+                overflow: Mutex::new(VecDeque::new()),
+                sent: AtomicU64::new(0),
+            }),
+            events: Arc::new(ArrayQueue::new(EVENT_QUEUE)),
+            garbage: Arc::new(ArrayQueue::new(GARBAGE_QUEUE)),
+            shared: Arc::new(Shared::default()),
+            freed: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// A renderer whose table already holds the destination node (id 0).
+    fn renderer(&self, sample_rate: f32, destination: ChannelConfig) -> Renderer {
+        let mut table: NodeTable = (0..INITIAL_TABLE).map(|_| None).collect();
+        table[0] = Some(Box::new(RenderNode {
+            id: NodeId(0),
+            processor: Box::new(DestinationProcessor),
+            config: destination,
+            inputs: vec![AudioBlock::new(1)],
+            outputs: vec![AudioBlock::new(1)],
+            params: Vec::new(),
+            handle_alive: true,
+            active: false,
+            free_next: false,
+            freed: self.freed.clone(),
+        }));
+        let mut r = Renderer::new(
+            sample_rate,
+            Box::new(table),
+            self.outbox.queue.clone(),
+            self.events.clone(),
+            self.garbage.clone(),
+            self.shared.clone(),
+        );
+        r.install_destination();
+        r
+    }
+}
+
+const INITIAL_TABLE: usize = 64;
+
+fn destination_mirror() -> MirrorNode {
+    MirrorNode {
+        delay: DelayRole::None,
+        in_cycle: false,
+    }
+}
+
+impl Context {
+    fn build(
+        parts: &Parts,
+        sample_rate: f32,
+        destination: (ChannelConfig, ChannelConstraints),
+        max_channel_count: usize,
+        offline: Option<Arc<OfflineShared>>,
+        waker: Arc<AtomicWaker>,
+        timing: Arc<Timing>,
+    ) -> Self {
+        let mut mirror = Mirror::default();
+        let id = mirror.allocate_id();
+        mirror.insert(id, destination_mirror());
+        // The renderer starts with the destination alone in its order.
+        mirror.order_len = 1;
+        mirror.order_cap = 1;
+        let inner = Inner {
+            sample_rate,
+            outbox: parts.outbox.clone(),
+            events: parts.events.clone(),
+            shared: parts.shared.clone(),
+            waker,
+            freed: parts.freed.clone(),
+            control: Mutex::new(Control {
+                mirror,
+                table_cap: INITIAL_TABLE,
+                topology_stale: false,
+                state: ContextState::Suspended,
+                configs: vec![destination],
+                offline_started: false,
+            }),
+            timing,
+            epoch: Instant::now(),
+            max_channel_count,
+            sink_is_device: false,
+            offline,
+            pending_renderer: Mutex::new(None),
+            stop: Arc::new(AtomicBool::new(false)),
+            threads: Mutex::new(Vec::new()),
+            sink_keepalive: Mutex::new(None),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// `new AudioContext(options)`. The context starts running at once (the
+    /// runtime is always "allowed to start"); its state becomes "running"
+    /// when the [`EngineEvent::StateChange`] is read.
+    pub fn new_realtime(options: RealtimeOptions) -> Result<Self, Error> {
+        if let Some(sr) = options.sample_rate {
+            check_sample_rate(sr)?;
+        }
+        if let LatencyHint::Seconds(s) = options.latency_hint
+            && !s.is_finite()
+        {
+            return Err(Error::Type("latencyHint must be finite".into()));
+        }
+        let parts = Parts::new();
+        let waker = Arc::new(AtomicWaker::new());
+        let timing = Arc::new(Timing::default());
+        let stop = Arc::new(AtomicBool::new(false));
+
+        let device = match options.sink {
+            SinkChoice::Default => match crate::sink::probe_device(options.sample_rate) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    eprintln!(
+                        "webaudio-run: no audio output device ({e}); rendering without output"
+                    );
+                    None
+                }
+            },
+            SinkChoice::None => None,
+        };
+        let sample_rate = device
+            .as_ref()
+            .map(|d| d.sample_rate)
+            .or(options.sample_rate)
+            .unwrap_or(48_000.0);
+        let max_channel_count = device.as_ref().map_or(2, |d| d.channels).min(MAX_CHANNELS);
+        let destination = (
+            ChannelConfig {
+                count: 2.min(max_channel_count),
+                mode: ChannelCountMode::Explicit,
+                interpretation: ChannelInterpretation::Speakers,
+            },
+            ChannelConstraints {
+                count: CountRule::Range {
+                    max: max_channel_count,
+                    error: ErrorKind::IndexSize,
+                },
+                ..Default::default()
+            },
+        );
+        let mut ctx = Self::build(
+            &parts,
+            sample_rate,
+            destination,
+            max_channel_count,
+            None,
+            waker.clone(),
+            timing.clone(),
+        );
+        let mut threads = Vec::new();
+        threads.push(crate::sink::spawn_housekeeping(
+            parts.garbage.clone(),
+            parts.events.clone(),
+            waker.clone(),
+            parts.outbox.clone(),
+            stop.clone(),
+        ));
+        let hint_frames = latency_frames(options.latency_hint, sample_rate);
+        let mut device_sink = None;
+        if let Some(d) = device {
+            match crate::sink::start_device(
+                d,
+                parts.renderer(sample_rate, destination.0),
+                hint_frames,
+                timing.clone(),
+                ctx.inner.epoch,
+            ) {
+                Ok(s) => device_sink = Some(s),
+                Err(e) => {
+                    eprintln!(
+                        "webaudio-run: cannot open the output device ({e}); rendering without output"
+                    )
+                }
+            }
+        }
+        let inner = Arc::get_mut(&mut ctx.inner).expect("fresh context");
+        inner.stop = stop.clone();
+        if let Some(s) = device_sink {
+            inner.sink_is_device = true;
+            *lock(&inner.sink_keepalive) = Some(s);
+        } else {
+            let base = RENDER_QUANTUM_SIZE as f64 / sample_rate as f64;
+            timing.base_latency.store(base.to_bits(), Ordering::Relaxed);
+            timing
+                .output_latency
+                .store(0f64.to_bits(), Ordering::Relaxed);
+            threads.push(crate::sink::spawn_null(
+                parts.renderer(sample_rate, destination.0),
+                stop.clone(),
+                timing.clone(),
+                inner.epoch,
+            ));
+        }
+        *lock(&inner.threads) = threads;
+        ctx.inner
+            .outbox
+            .send(Command::SetState(ContextState::Running));
+        Ok(ctx)
+    }
+
+    /// `new OfflineAudioContext(options)`. Nothing renders before
+    /// [`Context::start_rendering`].
+    pub fn new_offline(options: OfflineOptions) -> Result<Self, Error> {
+        let OfflineOptions {
+            number_of_channels,
+            length,
+            sample_rate,
+        } = options;
+        if number_of_channels == 0 || number_of_channels > MAX_CHANNELS {
+            return Err(Error::NotSupported(format!(
+                "numberOfChannels {number_of_channels} is outside the range [1, {MAX_CHANNELS}]"
+            )));
+        }
+        if length == 0 {
+            return Err(Error::NotSupported("length must be at least 1".into()));
+        }
+        check_sample_rate(sample_rate)?;
+        let parts = Parts::new();
+        let offline = Arc::new(OfflineShared {
+            number_of_channels,
+            length,
+            suspends: Mutex::new(BTreeSet::new()),
+            result: Mutex::new(None),
+            worker: Mutex::new(None),
+        });
+        let destination = (
+            ChannelConfig {
+                count: number_of_channels,
+                mode: ChannelCountMode::Explicit,
+                interpretation: ChannelInterpretation::Speakers,
+            },
+            ChannelConstraints {
+                count: CountRule::Fixed {
+                    error: ErrorKind::InvalidState,
+                },
+                ..Default::default()
+            },
+        );
+        let waker = Arc::new(AtomicWaker::new());
+        let ctx = Self::build(
+            &parts,
+            sample_rate,
+            destination,
+            number_of_channels,
+            Some(offline),
+            waker.clone(),
+            Arc::new(Timing::default()),
+        );
+        *lock(&ctx.inner.pending_renderer) = Some(parts.renderer(sample_rate, destination.0));
+        lock(&ctx.inner.threads).push(crate::sink::spawn_housekeeping(
+            parts.garbage.clone(),
+            parts.events.clone(),
+            waker,
+            parts.outbox.clone(),
+            ctx.inner.stop.clone(),
+        ));
+        Ok(ctx)
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.inner.offline.is_some()
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.inner.sample_rate
+    }
+
+    /// Frames rendered so far (the render thread's position).
+    pub fn current_frame(&self) -> u64 {
+        self.inner.shared.current_frame.load(Ordering::Acquire)
+    }
+
+    /// `currentTime`.
+    pub fn current_time(&self) -> f64 {
+        self.current_frame() as f64 / self.inner.sample_rate as f64
+    }
+
+    /// The render thread's state (ahead of [`Context::state`] until the
+    /// `StateChange` event is read).
+    pub fn render_state(&self) -> ContextState {
+        ContextState::from_u8(self.inner.shared.state.load(Ordering::Acquire))
+    }
+
+    /// The control thread's state (`BaseAudioContext.state`).
+    pub fn state(&self) -> ContextState {
+        lock(&self.inner.control).state
+    }
+
+    /// `AudioDestinationNode.maxChannelCount`.
+    pub fn max_channel_count(&self) -> usize {
+        self.inner.max_channel_count
+    }
+
+    /// `AudioContext.baseLatency` in seconds.
+    pub fn base_latency(&self) -> f64 {
+        f64::from_bits(self.inner.timing.base_latency.load(Ordering::Relaxed))
+    }
+
+    /// `AudioContext.outputLatency` in seconds (as last measured).
+    pub fn output_latency(&self) -> f64 {
+        f64::from_bits(self.inner.timing.output_latency.load(Ordering::Relaxed))
+    }
+
+    /// `AudioContext.getOutputTimestamp()` data.
+    pub fn output_timestamp(&self) -> OutputTimestamp {
+        let t = &self.inner.timing;
+        let frame = t.stamp_frame.load(Ordering::Acquire);
+        let nanos = t.stamp_nanos.load(Ordering::Acquire);
+        OutputTimestamp {
+            context_time: frame as f64 / self.inner.sample_rate as f64,
+            instant: self.inner.epoch + Duration::from_nanos(nanos),
+        }
+    }
+
+    /// Whether the output goes to a real device (`sinkId` is "" rather than
+    /// `{type: "none"}`).
+    pub fn has_device_sink(&self) -> bool {
+        self.inner.sink_is_device
+    }
+
+    /// True while anything may still make sound: a source playing or
+    /// scheduled, a tail ringing, or commands not yet applied. A running
+    /// realtime context with this false has nothing left to do (the runtime
+    /// may exit when JS has nothing pending either).
+    pub fn may_make_sound(&self) -> bool {
+        let sent = self.inner.outbox.sent.load(Ordering::Acquire);
+        let applied = self.inner.shared.applied.load(Ordering::Acquire);
+        applied < sent
+            || self.inner.outbox.pending()
+            || self.inner.shared.active_nodes.load(Ordering::Acquire) > 0
+    }
+
+    /// Nodes the render thread currently holds (destination included).
+    pub fn render_node_count(&self) -> usize {
+        self.inner.shared.render_nodes.load(Ordering::Acquire)
+    }
+
+    /// Nodes the control side still tracks (destination included).
+    pub fn node_count(&self) -> usize {
+        let mut ctl = lock(&self.inner.control);
+        self.reclaim(&mut ctl);
+        ctl.mirror.live
+    }
+
+    // --- events --------------------------------------------------------------
+
+    fn observe(&self, e: EngineEvent) -> EngineEvent {
+        if let EngineEvent::StateChange(s) = e {
+            lock(&self.inner.control).state = s;
+        }
+        e
+    }
+
+    /// The next event, if any.
+    pub fn try_event(&self) -> Option<EngineEvent> {
+        self.inner.outbox.flush();
+        self.inner.events.pop().map(|e| self.observe(e))
+    }
+
+    /// Waits (asynchronously) for the next event.
+    pub fn next_event(&self) -> impl Future<Output = EngineEvent> + Send + '_ {
+        std::future::poll_fn(move |cx| {
+            if let Some(e) = self.try_event() {
+                return Poll::Ready(e);
+            }
+            self.inner.waker.register(cx.waker());
+            match self.try_event() {
+                Some(e) => Poll::Ready(e),
+                None => Poll::Pending,
+            }
+        })
+    }
+
+    /// Blocks up to `timeout` for the next event (tests and simple hosts).
+    pub fn wait_event(&self, timeout: Duration) -> Option<EngineEvent> {
+        let end = Instant::now() + timeout;
+        loop {
+            if let Some(e) = self.try_event() {
+                return Some(e);
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Waits for an event matching `pred`, keeping the others in order
+    /// is not needed by callers: non-matching events are returned to no one.
+    /// Used by tests and blocking helpers.
+    pub fn wait_for(&self, timeout: Duration, mut pred: impl FnMut(&EngineEvent) -> bool) -> bool {
+        let end = Instant::now() + timeout;
+        while let Some(e) = self.wait_event(end.saturating_duration_since(Instant::now())) {
+            if pred(&e) {
+                return true;
+            }
+        }
+        false
+    }
+
+    // --- state ---------------------------------------------------------------
+
+    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. Completes
+    /// when the `StateChange(Running)` event arrives.
+    pub fn resume(&self) -> Result<(), Error> {
+        let ctl = lock(&self.inner.control);
+        if ctl.state == ContextState::Closed {
+            return Err(Error::InvalidState("the context is closed".into()));
+        }
+        if self.is_offline() && !ctl.offline_started {
+            return Err(Error::InvalidState(
+                "cannot resume an offline context that has not started rendering".into(),
+            ));
+        }
+        drop(ctl);
+        self.inner
+            .outbox
+            .send(Command::SetState(ContextState::Running));
+        self.wake_offline_worker();
+        Ok(())
+    }
+
+    /// `AudioContext.suspend()` (realtime only; offline contexts use
+    /// [`Context::suspend_at`]).
+    pub fn suspend(&self) -> Result<(), Error> {
+        if self.is_offline() {
+            return Err(Error::InvalidState(
+                "offline contexts suspend at a time: use suspend_at".into(),
+            ));
+        }
+        if lock(&self.inner.control).state == ContextState::Closed {
+            return Err(Error::InvalidState("the context is closed".into()));
+        }
+        self.inner
+            .outbox
+            .send(Command::SetState(ContextState::Suspended));
+        Ok(())
+    }
+
+    /// `AudioContext.close()`: rendering stops and resources are released;
+    /// completes with `StateChange(Closed)`.
+    pub fn close(&self) -> Result<(), Error> {
+        if self.is_offline() {
+            return Err(Error::InvalidState(
+                "an OfflineAudioContext cannot be closed".into(),
+            ));
+        }
+        if lock(&self.inner.control).state == ContextState::Closed {
+            return Err(Error::InvalidState("the context is already closed".into()));
+        }
+        self.inner
+            .outbox
+            .send(Command::SetState(ContextState::Closed));
+        Ok(())
+    }
+
+    /// `OfflineAudioContext.suspend(suspendTime)`: rendering pauses at the
+    /// quantum boundary at or after `time` and emits
+    /// [`EngineEvent::Suspended`]; continue with [`Context::resume`].
+    pub fn suspend_at(&self, time: f64) -> Result<u64, Error> {
+        let Some(off) = &self.inner.offline else {
+            return Err(Error::InvalidState(
+                "suspend_at is for offline contexts".into(),
+            ));
+        };
+        if !time.is_finite() || time < 0.0 {
+            return Err(Error::InvalidState(format!(
+                "suspend time {time} is negative"
+            )));
+        }
+        let q = RENDER_QUANTUM_SIZE as f64;
+        let frame = ((time * self.inner.sample_rate as f64) / q).ceil() * q;
+        let frame = frame as u64;
+        let current = self.current_frame();
+        let started = lock(&self.inner.control).offline_started;
+        if (started && frame <= current) || frame >= off.length as u64 {
+            return Err(Error::InvalidState(format!(
+                "cannot suspend at frame {frame} (current {current}, length {})",
+                off.length
+            )));
+        }
+        if !lock(&off.suspends).insert(frame) {
+            return Err(Error::InvalidState(format!(
+                "a suspend is already scheduled at frame {frame}"
+            )));
+        }
+        Ok(frame)
+    }
+
+    /// `OfflineAudioContext.startRendering()`: renders on a worker thread;
+    /// emits [`EngineEvent::RenderComplete`], then take the result with
+    /// [`Context::take_rendered`].
+    pub fn start_rendering(&self) -> Result<(), Error> {
+        let Some(off) = self.inner.offline.clone() else {
+            return Err(Error::InvalidState(
+                "start_rendering is for offline contexts".into(),
+            ));
+        };
+        let mut ctl = lock(&self.inner.control);
+        if ctl.offline_started {
+            return Err(Error::InvalidState("rendering has already started".into()));
+        }
+        let Some(renderer) = lock(&self.inner.pending_renderer).take() else {
+            return Err(Error::InvalidState("rendering has already started".into()));
+        };
+        ctl.offline_started = true;
+        drop(ctl);
+        self.inner
+            .outbox
+            .send(Command::SetState(ContextState::Running));
+        let handle = crate::sink::spawn_offline(
+            renderer,
+            off.clone(),
+            self.inner.outbox.clone(),
+            self.inner.stop.clone(),
+        );
+        *lock(&off.worker) = Some(handle.thread().clone());
+        lock(&self.inner.threads).push(handle);
+        Ok(())
+    }
+
+    /// The rendered channels, once [`EngineEvent::RenderComplete`] was emitted.
+    pub fn take_rendered(&self) -> Option<Vec<Box<[f32]>>> {
+        lock(&self.inner.offline.as_ref()?.result).take()
+    }
+
+    /// Starts rendering and blocks until done (tests, benchmarks).
+    pub fn render_blocking(&self) -> Result<Vec<Box<[f32]>>, Error> {
+        self.start_rendering()?;
+        loop {
+            match self.wait_event(Duration::from_secs(3600)) {
+                Some(EngineEvent::RenderComplete) => break,
+                Some(_) => {}
+                None => return Err(Error::InvalidState("rendering did not finish".into())),
+            }
+        }
+        self.take_rendered()
+            .ok_or_else(|| Error::InvalidState("no rendered result".into()))
+    }
+
+    fn wake_offline_worker(&self) {
+        if let Some(off) = &self.inner.offline
+            && let Some(t) = lock(&off.worker).as_ref()
+        {
+            t.unpark();
+        }
+    }
+
+    // --- nodes ---------------------------------------------------------------
+
+    /// `context.destination`.
+    pub fn destination(&self) -> NodeHandle {
+        NodeHandle {
+            core: Arc::new(NodeCore {
+                ctx: self.clone(),
+                input: NodeId(0),
+                output: NodeId(0),
+                inputs: 1,
+                outputs: 1,
+                params: Vec::new(),
+                owned: Vec::new(),
+            }),
+        }
+    }
+
+    fn reclaim(&self, ctl: &mut Control) {
+        let freed = std::mem::take(&mut *lock(&self.inner.freed));
+        for id in freed {
+            ctl.mirror.remove(id);
+            ctl.topology_stale = true;
+        }
+    }
+
+    fn build_render_node(
+        &self,
+        id: NodeId,
+        spec: &NodeSpec,
+        processor: Box<dyn Processor>,
+        published: &[Arc<AtomicU32>],
+    ) -> Box<RenderNode> {
+        Box::new(RenderNode {
+            id,
+            processor,
+            config: spec.channel_config,
+            inputs: (0..spec.number_of_inputs)
+                .map(|_| AudioBlock::new(1))
+                .collect(),
+            outputs: (0..spec.number_of_outputs)
+                .map(|_| AudioBlock::new(1))
+                .collect(),
+            params: spec
+                .params
+                .iter()
+                .zip(published)
+                .map(|(d, p)| ParamSlot::new(d, p.clone()))
+                .collect(),
+            handle_alive: true,
+            active: false,
+            free_next: false,
+            freed: self.inner.freed.clone(),
+        })
+    }
+
+    fn add_node_locked(
+        &self,
+        ctl: &mut Control,
+        spec: &NodeSpec,
+        processor: Box<dyn Processor>,
+        delay: DelayRole,
+    ) -> Result<(NodeId, Vec<ParamHandleParts>), Error> {
+        if spec.params.len() > MAX_PARAMS {
+            return Err(Error::NotSupported(format!(
+                "a node may have at most {MAX_PARAMS} AudioParams"
+            )));
+        }
+        let id = ctl.mirror.allocate_id();
+        if id.0 as usize >= ctl.table_cap {
+            let cap = (ctl.table_cap * 2).max(id.0 as usize + 1);
+            let table: NodeTable = (0..cap).map(|_| None).collect();
+            self.inner.outbox.send(Command::GrowTable(Box::new(table)));
+            ctl.table_cap = cap;
+        }
+        while ctl.configs.len() <= id.0 as usize {
+            ctl.configs
+                .push((ChannelConfig::default(), ChannelConstraints::default()));
+        }
+        ctl.configs[id.0 as usize] = (spec.channel_config, spec.constraints);
+        let published: Vec<Arc<AtomicU32>> = spec
+            .params
+            .iter()
+            .map(|_| Arc::new(AtomicU32::new(0)))
+            .collect();
+        let node = self.build_render_node(id, spec, processor, &published);
+        ctl.mirror.insert(
+            id,
+            MirrorNode {
+                delay,
+                in_cycle: false,
+            },
+        );
+        self.inner.outbox.send(Command::AddNode(node));
+        if ctl.topology_stale || ctl.mirror.order_len >= ctl.mirror.order_cap {
+            self.send_topology(ctl);
+        } else {
+            ctl.mirror.order_len += 1;
+        }
+        let params = spec
+            .params
+            .iter()
+            .zip(published)
+            .enumerate()
+            .map(|(i, (d, value))| ParamHandleParts {
+                node: id,
+                index: i as u32,
+                desc: *d,
+                value,
+            })
+            .collect();
+        Ok((id, params))
+    }
+
+    fn send_topology(&self, ctl: &mut Control) {
+        let spare = (ctl.mirror.live / 2).max(64);
+        let computed = ctl.mirror.compute_topology(spare);
+        self.inner
+            .outbox
+            .send(Command::SetTopology(computed.topology));
+        for (reader, in_cycle) in computed.cycle_changes {
+            self.inner.outbox.send(Command::Message {
+                node: reader,
+                message: NodeMessage::Delay(DelayMessage::InCycle(in_cycle)),
+            });
+        }
+        ctl.topology_stale = false;
+    }
+
+    /// Adds a node to the graph. `processor` must honour `spec` (inputs,
+    /// outputs, params order).
+    pub fn create_node(
+        &self,
+        spec: NodeSpec,
+        processor: Box<dyn Processor>,
+    ) -> Result<NodeHandle, Error> {
+        let mut ctl = lock(&self.inner.control);
+        self.reclaim(&mut ctl);
+        let (id, params) = self.add_node_locked(&mut ctl, &spec, processor, DelayRole::None)?;
+        drop(ctl);
+        Ok(self.make_handle(id, id, &spec, &spec, params, vec![id]))
+    }
+
+    /// Adds a node made of two graph nodes that share state: `writer` takes
+    /// the inputs, `reader` produces the outputs and owns the params. The
+    /// graph breaks cycles between them (DelayNode).
+    pub(crate) fn create_delay_pair(
+        &self,
+        writer_spec: NodeSpec,
+        writer: Box<dyn Processor>,
+        reader_spec: NodeSpec,
+        reader: Box<dyn Processor>,
+    ) -> Result<NodeHandle, Error> {
+        let mut ctl = lock(&self.inner.control);
+        self.reclaim(&mut ctl);
+        let (r, params) =
+            self.add_node_locked(&mut ctl, &reader_spec, reader, DelayRole::Reader)?;
+        let (w, _) = self.add_node_locked(
+            &mut ctl,
+            &writer_spec,
+            writer,
+            DelayRole::Writer { reader: r },
+        )?;
+        // Order the writer before the reader right away.
+        self.send_topology(&mut ctl);
+        drop(ctl);
+        Ok(self.make_handle(w, r, &writer_spec, &reader_spec, params, vec![w, r]))
+    }
+
+    fn make_handle(
+        &self,
+        input: NodeId,
+        output: NodeId,
+        in_spec: &NodeSpec,
+        out_spec: &NodeSpec,
+        params: Vec<ParamHandleParts>,
+        owned: Vec<NodeId>,
+    ) -> NodeHandle {
+        NodeHandle {
+            core: Arc::new(NodeCore {
+                ctx: self.clone(),
+                input,
+                output,
+                inputs: in_spec.number_of_inputs,
+                outputs: out_spec.number_of_outputs,
+                params: params
+                    .into_iter()
+                    .map(|p| ParamState {
+                        node: p.node,
+                        index: p.index,
+                        control: Mutex::new(ParamControl::new(p.desc)),
+                        desc: p.desc,
+                        value: p.value,
+                    })
+                    .collect(),
+                owned,
+            }),
+        }
+    }
+}
+
+struct ParamHandleParts {
+    node: NodeId,
+    index: u32,
+    desc: ParamDescriptor,
+    value: Arc<AtomicU32>,
+}
+
+fn latency_frames(hint: LatencyHint, sample_rate: f32) -> usize {
+    let secs = match hint {
+        LatencyHint::Interactive => 0.010,
+        LatencyHint::Balanced => 0.020,
+        LatencyHint::Playback => 0.080,
+        LatencyHint::Seconds(s) => s.max(0.0),
+    };
+    ((secs * sample_rate as f64) as usize).max(RENDER_QUANTUM_SIZE)
+}
+
+// ---------------------------------------------------------------------------
+// Node handles
+
+struct NodeCore {
+    ctx: Context,
+    /// Graph node that receives connections (the writer of a DelayNode).
+    input: NodeId,
+    /// Graph node that connections leave from and that owns the params.
+    output: NodeId,
+    inputs: usize,
+    outputs: usize,
+    params: Vec<ParamState>,
+    /// Graph nodes to release when the handle goes (empty: destination).
+    owned: Vec<NodeId>,
+}
+
+impl Drop for NodeCore {
+    fn drop(&mut self) {
+        for &id in &self.owned {
+            self.ctx.inner.outbox.send(Command::HandleDropped(id));
+        }
+    }
+}
+
+/// The control handle of one AudioNode. Clones share the node; when the
+/// last clone (and the last [`ParamHandle`] of the node) is dropped the
+/// render side is told, and frees the node once it is silent and
+/// unreferenced.
+#[derive(Clone)]
+pub struct NodeHandle {
+    core: Arc<NodeCore>,
+}
+
+impl std::fmt::Debug for NodeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeHandle")
+            .field("input", &self.core.input)
+            .field("output", &self.core.output)
+            .finish()
+    }
+}
+
+/// The destination of a `connect`/`disconnect` call.
+enum Dest<'a> {
+    Node(&'a NodeHandle, Option<usize>),
+    Param(&'a ParamHandle),
+}
+
+impl NodeHandle {
+    pub fn context(&self) -> &Context {
+        &self.core.ctx
+    }
+
+    /// The graph id of the node's output side (the id events carry).
+    pub fn id(&self) -> NodeId {
+        self.core.output
+    }
+
+    /// The graph id of the node's input side (differs only for DelayNode).
+    pub fn input_id(&self) -> NodeId {
+        self.core.input
+    }
+
+    pub fn number_of_inputs(&self) -> usize {
+        self.core.inputs
+    }
+
+    pub fn number_of_outputs(&self) -> usize {
+        self.core.outputs
+    }
+
+    pub fn number_of_params(&self) -> usize {
+        self.core.params.len()
+    }
+
+    /// The node's `index`th AudioParam (declaration order). The handle keeps
+    /// the node alive. Panics if `index` is out of range (a programming
+    /// error: node wrappers know their params).
+    pub fn param(&self, index: usize) -> ParamHandle {
+        assert!(index < self.core.params.len(), "param index out of range");
+        ParamHandle {
+            core: self.core.clone(),
+            index,
+        }
+    }
+
+    fn inner(&self) -> &Inner {
+        &self.core.ctx.inner
+    }
+
+    /// Sends a message to the node's processor (the output side's).
+    pub fn send(&self, message: NodeMessage) {
+        self.inner().outbox.send(Command::Message {
+            node: self.core.output,
+            message,
+        });
+    }
+
+    /// Sends a message to the processor of the input side.
+    pub fn send_to_input_side(&self, message: NodeMessage) {
+        self.inner().outbox.send(Command::Message {
+            node: self.core.input,
+            message,
+        });
+    }
+
+    fn same_context(&self, other: &Context) -> bool {
+        Arc::ptr_eq(&self.core.ctx.inner, &other.inner)
+    }
+
+    fn check_output(&self, output: usize) -> Result<(), Error> {
+        if output >= self.core.outputs {
+            return Err(Error::IndexSize(format!(
+                "output {output} is out of range (the node has {} outputs)",
+                self.core.outputs
+            )));
+        }
+        Ok(())
+    }
+
+    /// `connect(destinationNode, output, input)`.
+    pub fn connect(&self, dest: &NodeHandle, output: usize, input: usize) -> Result<(), Error> {
+        if !self.same_context(dest.context()) {
+            return Err(Error::InvalidAccess(
+                "the destination belongs to another context".into(),
+            ));
+        }
+        self.check_output(output)?;
+        if input >= dest.core.inputs {
+            return Err(Error::IndexSize(format!(
+                "input {input} is out of range (the destination has {} inputs)",
+                dest.core.inputs
+            )));
+        }
+        self.add_edge(dest.core.input, output, Target::Input(input as u32));
+        Ok(())
+    }
+
+    /// `connect(destinationParam, output)`.
+    pub fn connect_param(&self, dest: &ParamHandle, output: usize) -> Result<(), Error> {
+        if !self.same_context(&dest.core.ctx) {
+            return Err(Error::InvalidAccess(
+                "the AudioParam belongs to another context".into(),
+            ));
+        }
+        self.check_output(output)?;
+        self.add_edge(dest.state().node, output, Target::Param(dest.state().index));
+        Ok(())
+    }
+
+    fn add_edge(&self, dst: NodeId, output: usize, target: Target) {
+        let ctx = &self.core.ctx;
+        let mut ctl = lock(&ctx.inner.control);
+        ctx.reclaim(&mut ctl);
+        if ctl
+            .mirror
+            .edges
+            .insert((self.core.output.0, output as u32, dst.0, target))
+        {
+            ctx.send_topology(&mut ctl);
+        }
+    }
+
+    fn remove_edges(&self, mut pred: impl FnMut(&(u32, u32, u32, Target)) -> bool) -> usize {
+        let ctx = &self.core.ctx;
+        let mut ctl = lock(&ctx.inner.control);
+        ctx.reclaim(&mut ctl);
+        let src = self.core.output.0;
+        let before = ctl.mirror.edges.len();
+        ctl.mirror.edges.retain(|e| !(e.0 == src && pred(e)));
+        let removed = before - ctl.mirror.edges.len();
+        if removed > 0 {
+            ctx.send_topology(&mut ctl);
+        }
+        removed
+    }
+
+    fn disconnect_impl(&self, output: Option<usize>, dest: Option<Dest<'_>>) -> Result<(), Error> {
+        if let Some(o) = output {
+            self.check_output(o)?;
+        }
+        if let Some(Dest::Node(d, Some(i))) = &dest
+            && *i >= d.core.inputs
+        {
+            return Err(Error::IndexSize(format!(
+                "input {i} is out of range (the destination has {} inputs)",
+                d.core.inputs
+            )));
+        }
+        let matches_output = |e: &(u32, u32, u32, Target)| output.is_none_or(|o| e.1 == o as u32);
+        let removed = match &dest {
+            None => self.remove_edges(matches_output),
+            Some(Dest::Node(d, input)) => {
+                let dst = d.core.input.0;
+                self.remove_edges(|e| {
+                    matches_output(e)
+                        && e.2 == dst
+                        && match input {
+                            Some(i) => e.3 == Target::Input(*i as u32),
+                            None => matches!(e.3, Target::Input(_)),
+                        }
+                })
+            }
+            Some(Dest::Param(p)) => {
+                let (dst, idx) = (p.state().node.0, p.state().index);
+                self.remove_edges(|e| matches_output(e) && e.2 == dst && e.3 == Target::Param(idx))
+            }
+        };
+        if dest.is_some() && removed == 0 {
+            return Err(Error::InvalidAccess(
+                "the node is not connected to that destination".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `disconnect()`: every outgoing connection.
+    pub fn disconnect(&self) -> Result<(), Error> {
+        self.disconnect_impl(None, None)
+    }
+
+    /// `disconnect(output)`.
+    pub fn disconnect_output(&self, output: usize) -> Result<(), Error> {
+        self.disconnect_impl(Some(output), None)
+    }
+
+    /// `disconnect(destinationNode)`.
+    pub fn disconnect_node(&self, dest: &NodeHandle) -> Result<(), Error> {
+        self.disconnect_impl(None, Some(Dest::Node(dest, None)))
+    }
+
+    /// `disconnect(destinationNode, output)`.
+    pub fn disconnect_node_output(&self, dest: &NodeHandle, output: usize) -> Result<(), Error> {
+        self.disconnect_impl(Some(output), Some(Dest::Node(dest, None)))
+    }
+
+    /// `disconnect(destinationNode, output, input)`.
+    pub fn disconnect_node_output_input(
+        &self,
+        dest: &NodeHandle,
+        output: usize,
+        input: usize,
+    ) -> Result<(), Error> {
+        self.disconnect_impl(Some(output), Some(Dest::Node(dest, Some(input))))
+    }
+
+    /// `disconnect(destinationParam)`.
+    pub fn disconnect_param(&self, dest: &ParamHandle) -> Result<(), Error> {
+        self.disconnect_impl(None, Some(Dest::Param(dest)))
+    }
+
+    /// `disconnect(destinationParam, output)`.
+    pub fn disconnect_param_output(&self, dest: &ParamHandle, output: usize) -> Result<(), Error> {
+        self.disconnect_impl(Some(output), Some(Dest::Param(dest)))
+    }
+
+    // --- channel attributes --------------------------------------------------
+
+    pub fn channel_config(&self) -> ChannelConfig {
+        let ctl = lock(&self.inner().control);
+        ctl.configs[self.core.input.0 as usize].0
+    }
+
+    fn update_config(
+        &self,
+        f: impl FnOnce(&mut ChannelConfig, &ChannelConstraints) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut ctl = lock(&self.inner().control);
+        let (config, constraints) = &mut ctl.configs[self.core.input.0 as usize];
+        let mut next = *config;
+        f(&mut next, constraints)?;
+        if next != *config {
+            *config = next;
+            drop(ctl);
+            self.inner().outbox.send(Command::ChannelConfig {
+                node: self.core.input,
+                config: next,
+            });
+        }
+        Ok(())
+    }
+
+    /// `channelCount` setter.
+    pub fn set_channel_count(&self, count: usize) -> Result<(), Error> {
+        self.update_config(|c, k| {
+            k.check_count(c.count, count)?;
+            c.count = count;
+            Ok(())
+        })
+    }
+
+    /// `channelCountMode` setter.
+    pub fn set_channel_count_mode(&self, mode: ChannelCountMode) -> Result<(), Error> {
+        self.update_config(|c, k| {
+            k.check_mode(c.mode, mode)?;
+            c.mode = mode;
+            Ok(())
+        })
+    }
+
+    /// `channelInterpretation` setter.
+    pub fn set_channel_interpretation(&self, value: ChannelInterpretation) -> Result<(), Error> {
+        self.update_config(|c, k| {
+            k.check_interpretation(c.interpretation, value)?;
+            c.interpretation = value;
+            Ok(())
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Param handles
+
+struct ParamState {
+    node: NodeId,
+    index: u32,
+    control: Mutex<ParamControl>,
+    desc: ParamDescriptor,
+    value: Arc<AtomicU32>,
+}
+
+/// The control handle of one AudioParam. Keeps its node alive.
+#[derive(Clone)]
+pub struct ParamHandle {
+    core: Arc<NodeCore>,
+    index: usize,
+}
+
+impl std::fmt::Debug for ParamHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamHandle")
+            .field("name", &self.state().desc.name)
+            .field("node", &self.state().node)
+            .finish()
+    }
+}
+
+impl ParamHandle {
+    fn state(&self) -> &ParamState {
+        &self.core.params[self.index]
+    }
+
+    pub fn descriptor(&self) -> &ParamDescriptor {
+        &self.state().desc
+    }
+
+    pub fn default_value(&self) -> f32 {
+        self.state().desc.default_value
+    }
+
+    pub fn min_value(&self) -> f32 {
+        self.state().desc.min_value
+    }
+
+    pub fn max_value(&self) -> f32 {
+        self.state().desc.max_value
+    }
+
+    /// The `value` getter: the last value the render thread computed.
+    pub fn value(&self) -> f32 {
+        f32::from_bits(self.state().value.load(Ordering::Relaxed))
+    }
+
+    fn run(
+        &self,
+        f: impl FnOnce(&mut ParamControl, f64) -> Result<ParamCommand, ParamError>,
+    ) -> Result<(), Error> {
+        let ctx = &self.core.ctx;
+        let now = ctx.current_time();
+        let state = self.state();
+        let mut control = lock(&state.control);
+        control.prune(now);
+        let command = f(&mut control, now)?;
+        drop(control);
+        ctx.inner.outbox.send(Command::Param {
+            node: state.node,
+            index: state.index,
+            command,
+        });
+        Ok(())
+    }
+
+    /// The `value` setter.
+    pub fn set_value(&self, value: f32) -> Result<(), Error> {
+        self.run(|c, now| c.set_value(value, now))
+    }
+
+    pub fn set_value_at_time(&self, value: f32, start_time: f64) -> Result<(), Error> {
+        self.run(|c, _| c.set_value_at_time(value, start_time))
+    }
+
+    pub fn linear_ramp_to_value_at_time(&self, value: f32, end_time: f64) -> Result<(), Error> {
+        self.run(|c, _| c.linear_ramp_to_value_at_time(value, end_time))
+    }
+
+    pub fn exponential_ramp_to_value_at_time(
+        &self,
+        value: f32,
+        end_time: f64,
+    ) -> Result<(), Error> {
+        self.run(|c, _| c.exponential_ramp_to_value_at_time(value, end_time))
+    }
+
+    pub fn cancel_scheduled_values(&self, cancel_time: f64) -> Result<(), Error> {
+        self.run(|c, _| c.cancel_scheduled_values(cancel_time))
+    }
+
+    pub fn set_automation_rate(&self, rate: AutomationRate) -> Result<(), Error> {
+        self.run(|c, _| c.set_automation_rate(rate))
+    }
+
+    /// Applies any [`ParamControl`] call (for the methods not wrapped above).
+    pub fn automate(
+        &self,
+        f: impl FnOnce(&mut ParamControl, f64) -> Result<ParamCommand, ParamError>,
+    ) -> Result<(), Error> {
+        self.run(f)
+    }
+}

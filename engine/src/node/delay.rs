@@ -1,0 +1,396 @@
+//! DelayNode, split in two graph nodes sharing one ring buffer: a *writer*
+//! (the node's input) and a *reader* (its output and `delayTime` param).
+//! Because nothing connects them in the graph, a cycle through a DelayNode
+//! is an ordinary acyclic order for the graph: the reader runs first and the
+//! delay is clamped to at least one quantum, as the spec requires in cycles.
+//! Outside cycles the graph orders the writer first, so any delay from 0 up
+//! works.
+
+use std::cell::UnsafeCell;
+use std::sync::Arc;
+
+use crate::RENDER_QUANTUM_SIZE;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
+use crate::message::NodeMessage;
+use crate::mixing::{ChannelConfig, ChannelCountMode};
+use crate::param::{AutomationRate, ParamDescriptor};
+use crate::processor::{ProcessIo, Processor, RenderScope};
+
+/// Messages to the DelayNode processors (sent by the graph).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelayMessage {
+    /// The node is (no longer) part of a cycle.
+    InCycle(bool),
+}
+
+/// `DelayOptions`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DelayOptions {
+    pub max_delay_time: f64,
+    pub delay_time: f64,
+    pub channel_config: ChannelConfig,
+}
+
+impl Default for DelayOptions {
+    fn default() -> Self {
+        Self {
+            max_delay_time: 1.0,
+            delay_time: 0.0,
+            channel_config: ChannelConfig::default(),
+        }
+    }
+}
+
+/// Control handle of a DelayNode.
+#[derive(Debug, Clone)]
+pub struct DelayNode {
+    node: NodeHandle,
+}
+
+/// `delayTime` for a given maxDelayTime.
+pub fn delay_time_descriptor(max_delay_time: f64) -> ParamDescriptor {
+    ParamDescriptor {
+        name: "delayTime",
+        default_value: 0.0,
+        min_value: 0.0,
+        max_value: max_delay_time as f32,
+        automation_rate: AutomationRate::ARate,
+        rate_fixed: false,
+    }
+}
+
+impl DelayNode {
+    pub fn new(ctx: &Context, options: DelayOptions) -> Result<Self, Error> {
+        let max = options.max_delay_time;
+        if !(max > 0.0 && max < 180.0) {
+            return Err(Error::NotSupported(format!(
+                "maxDelayTime {max} is outside the range (0, 180)"
+            )));
+        }
+        let mut writer_spec = NodeSpec::new(1, 0, Vec::new());
+        writer_spec
+            .constraints
+            .check_count(2, options.channel_config.count)?;
+        writer_spec.channel_config = options.channel_config;
+        let reader_spec = NodeSpec::new(0, 1, vec![delay_time_descriptor(max)]);
+        let sr = ctx.sample_rate() as f64;
+        let cfg = options.channel_config;
+        // Channel storage is fixed up front (no allocation while rendering);
+        // "max" mode usually carries up to 5.1.
+        let channels = match cfg.mode {
+            ChannelCountMode::Max => cfg.count.max(6),
+            _ => cfg.count,
+        };
+        let max_frames = (max * sr).ceil() as usize;
+        let ring = Arc::new(SharedRing::new(channels, max_frames));
+        let node = ctx.create_delay_pair(
+            writer_spec,
+            Box::new(DelayWriter { ring: ring.clone() }),
+            reader_spec,
+            Box::new(DelayReader {
+                ring,
+                in_cycle: false,
+                max_frames: max_frames as f64,
+            }),
+        )?;
+        if options.delay_time != 0.0 {
+            node.param(0).set_value(options.delay_time as f32)?;
+        }
+        Ok(Self { node })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn delay_time(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+}
+
+struct Ring {
+    /// `channels` planes of `len` frames; frame `f` lives at `f % len`.
+    data: Vec<Box<[f32]>>,
+    len: usize,
+    /// Channels currently carried.
+    channels: usize,
+    /// One past the last frame whose input was not silent.
+    sound_until: u64,
+}
+
+/// The ring shared by the two halves.
+struct SharedRing(UnsafeCell<Ring>);
+
+// SAFETY: the writer and reader processors are the only users; both run only
+// inside `Processor::process`, which the graph calls for one node at a time
+// on the single render thread, so accesses never overlap.
+unsafe impl Sync for SharedRing {}
+unsafe impl Send for SharedRing {}
+
+impl SharedRing {
+    fn new(channels: usize, max_frames: usize) -> Self {
+        // Room for the longest delay, the quantum being written, one frame
+        // for interpolation and the one-quantum minimum inside cycles.
+        let len = max_frames + 3 * RENDER_QUANTUM_SIZE + 2;
+        Self(UnsafeCell::new(Ring {
+            data: (0..channels.max(1))
+                .map(|_| vec![0.0; len].into_boxed_slice())
+                .collect(),
+            len,
+            channels: 1,
+            sound_until: 0,
+        }))
+    }
+
+    /// SAFETY: see the `Sync` impl; callers hold the only live reference.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self) -> &mut Ring {
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+/// Writes the input into the ring.
+struct DelayWriter {
+    ring: Arc<SharedRing>,
+}
+
+impl Processor for DelayWriter {
+    fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
+        // SAFETY: only called from the render thread, one node at a time.
+        let ring = unsafe { self.ring.get() };
+        let input = &io.inputs[0];
+        let f0 = scope.current_frame;
+        let start = (f0 % ring.len as u64) as usize;
+        let first = (ring.len - start).min(RENDER_QUANTUM_SIZE);
+        let capacity = ring.data.len();
+        if input.is_silent() {
+            for plane in &mut ring.data[..ring.channels] {
+                plane[start..start + first].fill(0.0);
+                plane[..RENDER_QUANTUM_SIZE - first].fill(0.0);
+            }
+            return false;
+        }
+        let n = input.number_of_channels().min(capacity);
+        // Keep the widest layout while older, wider audio is still in the ring.
+        ring.channels = if f0 < ring.sound_until + ring.len as u64 {
+            ring.channels.max(n)
+        } else {
+            n
+        };
+        for (c, plane) in ring.data[..ring.channels].iter_mut().enumerate() {
+            if c < n {
+                let src = input.channel(c);
+                plane[start..start + first].copy_from_slice(&src[..first]);
+                plane[..RENDER_QUANTUM_SIZE - first].copy_from_slice(&src[first..]);
+            } else {
+                plane[start..start + first].fill(0.0);
+                plane[..RENDER_QUANTUM_SIZE - first].fill(0.0);
+            }
+        }
+        ring.sound_until = f0 + RENDER_QUANTUM_SIZE as u64;
+        false
+    }
+}
+
+/// `delayTime` is an f32 in seconds, so a whole number of frames rarely
+/// survives the conversion exactly; snap near-integers so such delays copy
+/// samples instead of interpolating between neighbours.
+#[inline]
+fn snap(frames: f64) -> f64 {
+    let r = frames.round();
+    if (frames - r).abs() < 1e-4 { r } else { frames }
+}
+
+/// Reads the ring `delayTime` behind, with linear interpolation.
+struct DelayReader {
+    ring: Arc<SharedRing>,
+    in_cycle: bool,
+    max_frames: f64,
+}
+
+impl Processor for DelayReader {
+    fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
+        // SAFETY: only called from the render thread, one node at a time.
+        let ring = unsafe { self.ring.get() };
+        let output = &mut io.outputs[0];
+        let f0 = scope.current_frame;
+        // Everything written is older than the longest delay: silence.
+        if f0 > ring.sound_until + self.max_frames as u64 {
+            output.make_silent_with_channels(1);
+            return false;
+        }
+        let sr = scope.sample_rate as f64;
+        let min = if self.in_cycle {
+            RENDER_QUANTUM_SIZE as f64
+        } else {
+            0.0
+        };
+        let delay = io.params[0];
+        let len = ring.len as u64;
+        output.set_number_of_channels(ring.channels);
+        let out = output.channels_mut();
+        for i in 0..RENDER_QUANTUM_SIZE {
+            let d = snap((delay.at(i) as f64 * sr).clamp(min, self.max_frames.max(min)));
+            let pos = (f0 + i as u64) as f64 - d;
+            if pos < 0.0 {
+                for ch in out.iter_mut() {
+                    ch[i] = 0.0;
+                }
+                continue;
+            }
+            let k = pos.floor();
+            let frac = (pos - k) as f32;
+            let k = k as u64;
+            let a = (k % len) as usize;
+            let b = ((k + 1) % len) as usize;
+            for (ch, plane) in out.iter_mut().zip(&ring.data) {
+                let x0 = plane[a];
+                let x1 = if frac > 0.0 { plane[b] } else { x0 };
+                ch[i] = x0 + (x1 - x0) * frac;
+            }
+        }
+        true
+    }
+
+    fn handle_message(&mut self, message: NodeMessage, _scope: &RenderScope<'_>) {
+        if let NodeMessage::Delay(DelayMessage::InCycle(c)) = message {
+            self.in_cycle = c;
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::needless_range_loop)]
+mod tests {
+    use super::*;
+    use crate::block::AudioBlock;
+    use crate::processor::ParamBlock;
+    use crate::processor::testing::TestScope;
+
+    /// Runs writer then reader (the acyclic order) over `input`, returning
+    /// the output and whether the reader still rang at the end.
+    fn run(input: &[f32], delay_frames: &[f32], sr: f32, max_frames: usize) -> (Vec<f32>, bool) {
+        let ts = TestScope::new(sr);
+        let ring = Arc::new(SharedRing::new(1, max_frames));
+        let mut w = DelayWriter { ring: ring.clone() };
+        let mut r = DelayReader {
+            ring,
+            in_cycle: false,
+            max_frames: max_frames as f64,
+        };
+        let mut out = Vec::new();
+        let mut active = false;
+        for (q, chunk) in input.chunks(RENDER_QUANTUM_SIZE).enumerate() {
+            let mut block = AudioBlock::new(1);
+            if chunk.iter().any(|&s| s != 0.0) {
+                block.channel_mut(0)[..chunk.len()].copy_from_slice(chunk);
+            }
+            let scope = ts.scope((q * RENDER_QUANTUM_SIZE) as u64);
+            w.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&block),
+                    outputs: &mut [],
+                    params: &[],
+                },
+                &scope,
+            );
+            let d: Vec<f32> = delay_frames.iter().map(|f| f / sr).collect();
+            let mut o = [AudioBlock::new(1)];
+            active = r.process(
+                ProcessIo {
+                    inputs: &[],
+                    outputs: &mut o,
+                    params: &[ParamBlock::new(&d)],
+                },
+                &scope,
+            );
+            out.extend_from_slice(o[0].channel(0));
+        }
+        (out, active)
+    }
+
+    #[test]
+    fn integer_delay_is_exact() {
+        let x: Vec<f32> = (0..1024).map(|i| ((i * 7919) % 97) as f32 / 97.0).collect();
+        for d in [0usize, 1, 5, 127, 128, 300] {
+            let (y, _) = run(&x, &[d as f32], 1000.0, 512);
+            for i in 0..x.len() {
+                let want = if i >= d { x[i - d] } else { 0.0 };
+                assert_eq!(y[i], want, "delay {d} frame {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn fractional_delay_interpolates_linearly() {
+        let x: Vec<f32> = (0..512).map(|i| (i as f32 * 0.1).sin()).collect();
+        let d = 10.25f32;
+        let (y, _) = run(&x, &[d], 1000.0, 64);
+        for i in 11..x.len() {
+            let pos = i as f64 - d as f64;
+            let k = pos.floor() as usize;
+            let f = (pos - k as f64) as f32;
+            let want = x[k] + (x[k + 1] - x[k]) * f;
+            assert!((y[i] - want).abs() < 1e-6, "frame {i}");
+        }
+    }
+
+    #[test]
+    fn tail_rings_for_max_delay_then_stops() {
+        let mut x = vec![0.0f32; 128 * 8];
+        x[0] = 1.0;
+        let (y, _) = run(&x[..128 * 2], &[200.0], 1000.0, 256);
+        assert_eq!(y[200], 1.0);
+        let (_, active) = run(&x, &[200.0], 1000.0, 256);
+        assert!(!active, "silent after max delay");
+    }
+
+    #[test]
+    fn in_cycle_delay_is_at_least_one_quantum() {
+        let ts = TestScope::new(1000.0);
+        let ring = Arc::new(SharedRing::new(1, 512));
+        let mut w = DelayWriter { ring: ring.clone() };
+        let mut r = DelayReader {
+            ring,
+            in_cycle: false,
+            max_frames: 512.0,
+        };
+        r.handle_message(
+            NodeMessage::Delay(DelayMessage::InCycle(true)),
+            &ts.scope(0),
+        );
+        let mut impulse = AudioBlock::new(1);
+        impulse.channel_mut(0)[3] = 1.0;
+        let mut got = Vec::new();
+        for q in 0..3u64 {
+            let scope = ts.scope(q * 128);
+            // Reader first, as the graph orders it in a cycle.
+            let mut o = [AudioBlock::new(1)];
+            r.process(
+                ProcessIo {
+                    inputs: &[],
+                    outputs: &mut o,
+                    params: &[ParamBlock::new(&[0.0])],
+                },
+                &scope,
+            );
+            got.extend_from_slice(o[0].channel(0));
+            let input = if q == 0 {
+                impulse.clone()
+            } else {
+                AudioBlock::new(1)
+            };
+            w.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&input),
+                    outputs: &mut [],
+                    params: &[],
+                },
+                &scope,
+            );
+        }
+        let nonzero: Vec<usize> = (0..got.len()).filter(|&i| got[i] != 0.0).collect();
+        assert_eq!(nonzero, vec![3 + 128]);
+    }
+}

@@ -1,0 +1,374 @@
+//! The render half of a context: applies commands at the start of each
+//! quantum, runs every node in processing order and hands the destination's
+//! input to the sink. Nothing here allocates, frees, locks or blocks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+
+use crossbeam_queue::ArrayQueue;
+
+use crate::block::AudioBlock;
+use crate::graph::{InEdge, OrderEntry, RenderNode, Target, Topology};
+use crate::message::{EngineEvent, NodeId, NodeMessage};
+use crate::mixing::{ChannelConfig, mix_add, mix_add_mono};
+use crate::param::ParamCommand;
+use crate::processor::{ParamBlock, ProcessIo, RenderScope};
+use crate::queues::{EventQueue, GarbageQueue, Trash};
+
+/// The most AudioParams one node may declare (ParamBlocks for a node are
+/// gathered in a stack array of this size).
+pub const MAX_PARAMS: usize = 64;
+
+/// `AudioContextState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextState {
+    Suspended,
+    Running,
+    Closed,
+}
+
+impl ContextState {
+    fn to_u8(self) -> u8 {
+        self as u8
+    }
+    pub(crate) fn from_u8(v: u8) -> Self {
+        match v {
+            0 => Self::Suspended,
+            1 => Self::Running,
+            _ => Self::Closed,
+        }
+    }
+}
+
+/// Node table storage: indexed by id, `len == capacity`.
+pub(crate) type NodeTable = Vec<Option<Box<RenderNode>>>;
+
+/// Everything the control side can ask of the render thread.
+pub(crate) enum Command {
+    AddNode(Box<RenderNode>),
+    /// A bigger node table; the render thread moves its nodes over.
+    GrowTable(Box<NodeTable>),
+    /// A new processing order (sent whenever edges change).
+    SetTopology(Box<Topology>),
+    Param {
+        node: NodeId,
+        index: u32,
+        command: ParamCommand,
+    },
+    Message {
+        node: NodeId,
+        message: NodeMessage,
+    },
+    ChannelConfig {
+        node: NodeId,
+        config: ChannelConfig,
+    },
+    HandleDropped(NodeId),
+    SetState(ContextState),
+}
+
+pub(crate) type CommandQueue = ArrayQueue<Command>;
+
+/// Render-thread state the control side reads.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub current_frame: AtomicU64,
+    pub state: AtomicU8,
+    /// Nodes whose last `process` said they may still produce sound.
+    pub active_nodes: AtomicUsize,
+    /// Nodes present in the render thread's table.
+    pub render_nodes: AtomicUsize,
+    /// Commands applied so far (compared with the control side's count sent).
+    pub applied: AtomicU64,
+}
+
+pub(crate) struct Renderer {
+    pub sample_rate: f32,
+    pub frame: u64,
+    pub state: ContextState,
+    nodes: Box<NodeTable>,
+    topology: Box<Topology>,
+    pub destination: NodeId,
+    commands: Arc<CommandQueue>,
+    events: Arc<EventQueue>,
+    garbage: Arc<GarbageQueue>,
+    pub shared: Arc<Shared>,
+    applied: u64,
+    node_count: usize,
+}
+
+static SILENT_PARAM: [f32; 1] = [0.0];
+
+impl Renderer {
+    pub fn new(
+        sample_rate: f32,
+        nodes: Box<NodeTable>,
+        commands: Arc<CommandQueue>,
+        events: Arc<EventQueue>,
+        garbage: Arc<GarbageQueue>,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Self {
+            sample_rate,
+            frame: 0,
+            state: ContextState::Suspended,
+            nodes,
+            topology: Box::default(),
+            destination: NodeId(0),
+            commands,
+            events,
+            garbage,
+            shared,
+            applied: 0,
+            node_count: 0,
+        }
+    }
+
+    /// Puts the destination (id 0, already in the table) alone in the order.
+    /// Control side, at construction.
+    pub fn install_destination(&mut self) {
+        let order = vec![OrderEntry {
+            id: self.destination,
+            muted: false,
+            edges_start: 0,
+            edges_end: 0,
+        }];
+        *self.topology = Topology {
+            order,
+            edges: Vec::new(),
+        };
+        self.node_count = 1;
+    }
+
+    pub fn post(&self, event: EngineEvent) {
+        let _ = self.events.push(event);
+    }
+
+    pub fn set_state(&mut self, state: ContextState) {
+        if self.state != state {
+            self.state = state;
+            self.shared.state.store(state.to_u8(), Ordering::Release);
+            self.post(EngineEvent::StateChange(state));
+        }
+    }
+
+    fn discard(&self, trash: Trash) {
+        if let Err(trash) = self.garbage.push(trash) {
+            std::mem::forget(trash);
+        }
+    }
+
+    fn scope(&self, node_id: NodeId) -> RenderScope<'_> {
+        RenderScope::new(
+            self.frame,
+            self.sample_rate,
+            node_id,
+            &self.events,
+            &self.garbage,
+        )
+    }
+
+    /// Applies every queued command.
+    pub fn drain_commands(&mut self) {
+        while let Some(cmd) = self.commands.pop() {
+            self.applied += 1;
+            self.apply(cmd);
+        }
+        self.shared.applied.store(self.applied, Ordering::Release);
+    }
+
+    fn apply(&mut self, cmd: Command) {
+        match cmd {
+            Command::AddNode(node) => {
+                let id = node.id;
+                let i = id.0 as usize;
+                if i >= self.nodes.len() {
+                    // The control side grows the table first; never reached.
+                    self.discard(node);
+                    return;
+                }
+                if let Some(old) = self.nodes[i].replace(node) {
+                    self.discard(old);
+                } else {
+                    self.node_count += 1;
+                }
+                if self.topology.order.len() < self.topology.order.capacity() {
+                    let at = self.topology.edges.len() as u32;
+                    self.topology.order.push(OrderEntry {
+                        id,
+                        muted: false,
+                        edges_start: at,
+                        edges_end: at,
+                    });
+                }
+            }
+            Command::GrowTable(mut table) => {
+                for (new, old) in table.iter_mut().zip(self.nodes.iter_mut()) {
+                    *new = old.take();
+                }
+                let old = std::mem::replace(&mut self.nodes, table);
+                self.discard(old);
+            }
+            Command::SetTopology(t) => {
+                let old = std::mem::replace(&mut self.topology, t);
+                self.discard(old);
+            }
+            Command::Param {
+                node,
+                index,
+                command,
+            } => {
+                let garbage = &self.garbage;
+                if let Some(Some(n)) = self.nodes.get_mut(node.0 as usize)
+                    && let Some(p) = n.params.get_mut(index as usize)
+                {
+                    p.renderer.apply(command, &mut |t| {
+                        if let Err(t) = garbage.push(t) {
+                            std::mem::forget(t);
+                        }
+                    });
+                } else {
+                    // Unreachable while handles keep nodes alive; never free here.
+                    let _ = std::mem::ManuallyDrop::new(command);
+                }
+            }
+            Command::Message { node, message } => {
+                let Some(Some(mut n)) = self.nodes.get_mut(node.0 as usize).map(Option::take)
+                else {
+                    let _ = std::mem::ManuallyDrop::new(message);
+                    return;
+                };
+                n.processor.handle_message(message, &self.scope(node));
+                self.nodes[node.0 as usize] = Some(n);
+            }
+            Command::ChannelConfig { node, config } => {
+                if let Some(Some(n)) = self.nodes.get_mut(node.0 as usize) {
+                    n.config = config;
+                }
+            }
+            Command::HandleDropped(node) => {
+                if let Some(Some(n)) = self.nodes.get_mut(node.0 as usize) {
+                    n.handle_alive = false;
+                }
+            }
+            Command::SetState(state) => self.set_state(state),
+        }
+    }
+
+    /// Renders one quantum (when running) and returns the destination's
+    /// mixed input, which is what the sink plays. Commands must have been
+    /// drained by the caller.
+    pub fn render_quantum(&mut self) {
+        let mut active = 0;
+        for k in 0..self.topology.order.len() {
+            let entry = self.topology.order[k];
+            let i = entry.id.0 as usize;
+            let Some(Some(mut node)) = self.nodes.get_mut(i).map(Option::take) else {
+                continue;
+            };
+            let edges = self.topology.incoming(&entry);
+            if node.free_next && !node.handle_alive && !self.has_live_input(edges) {
+                self.node_count -= 1;
+                self.discard(node);
+                continue;
+            }
+            self.process_node(&mut node, &entry);
+            if node.active {
+                active += 1;
+            }
+            node.free_next = !node.active
+                && !node.handle_alive
+                && !self.has_live_input(self.topology.incoming(&entry));
+            self.nodes[i] = Some(node);
+        }
+        self.frame += crate::RENDER_QUANTUM_SIZE as u64;
+        self.shared
+            .current_frame
+            .store(self.frame, Ordering::Release);
+        self.shared.active_nodes.store(active, Ordering::Release);
+        self.shared
+            .render_nodes
+            .store(self.node_count, Ordering::Release);
+    }
+
+    /// The destination's input of the last rendered quantum.
+    pub fn destination_block(&self) -> Option<&AudioBlock> {
+        self.nodes
+            .get(self.destination.0 as usize)?
+            .as_ref()?
+            .inputs
+            .first()
+    }
+
+    fn has_live_input(&self, edges: &[InEdge]) -> bool {
+        edges
+            .iter()
+            .any(|e| matches!(self.nodes.get(e.src.0 as usize), Some(Some(_))))
+    }
+
+    fn source_block(&self, e: &InEdge) -> Option<&AudioBlock> {
+        self.nodes
+            .get(e.src.0 as usize)?
+            .as_ref()?
+            .outputs
+            .get(e.output as usize)
+    }
+
+    fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry) {
+        let edges = self.topology.incoming(entry);
+        // Inputs: up/down-mix every connection to computedNumberOfChannels and sum.
+        for (input_index, input) in node.inputs.iter_mut().enumerate() {
+            let target = Target::Input(input_index as u32);
+            let mut max = None;
+            for e in edges.iter().filter(|e| e.target == target) {
+                if let Some(b) = self.source_block(e) {
+                    max = Some(max.unwrap_or(0).max(b.number_of_channels()));
+                }
+            }
+            input.make_silent_with_channels(node.config.computed_number_of_channels(max));
+            for e in edges.iter().filter(|e| e.target == target) {
+                if let Some(b) = self.source_block(e) {
+                    mix_add(input, b, node.config.interpretation);
+                }
+            }
+        }
+        // Params: connected outputs mixed to mono are added to the timeline.
+        for (param_index, slot) in node.params.iter_mut().enumerate() {
+            let target = Target::Param(param_index as u32);
+            let mut connected = false;
+            for e in edges.iter().filter(|e| e.target == target) {
+                if let Some(b) = self.source_block(e) {
+                    if !connected {
+                        slot.input.fill(0.0);
+                        connected = true;
+                    }
+                    mix_add_mono(&mut slot.input, b);
+                }
+            }
+            let input = if connected { Some(&slot.input) } else { None };
+            slot.len = slot
+                .renderer
+                .compute(self.frame, self.sample_rate, input, &mut slot.values);
+            slot.published
+                .store(slot.renderer.last_value().to_bits(), Ordering::Relaxed);
+        }
+        if entry.muted {
+            for o in &mut node.outputs {
+                o.make_silent_with_channels(1);
+            }
+            node.active = false;
+            return;
+        }
+        let mut blocks = [ParamBlock::new(&SILENT_PARAM); MAX_PARAMS];
+        let n_params = node.params.len().min(MAX_PARAMS);
+        for (b, slot) in blocks.iter_mut().zip(&node.params) {
+            *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
+        }
+        let io = ProcessIo {
+            inputs: &node.inputs,
+            outputs: &mut node.outputs,
+            params: &blocks[..n_params],
+        };
+        node.active = node.processor.process(io, &self.scope(node.id));
+    }
+}

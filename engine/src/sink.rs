@@ -1,0 +1,302 @@
+//! Where rendered audio goes, and the threads that drive rendering:
+//! the cpal device callback, the null sink (one quantum per quantum of wall
+//! time), the offline worker, and the housekeeping (garbage) thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use atomic_waker::AtomicWaker;
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+
+use crate::block::AudioBlock;
+use crate::context::{OfflineShared, Outbox, Timing};
+use crate::message::EngineEvent;
+use crate::mixing::{ChannelInterpretation, mix_add};
+use crate::queues::{EventQueue, GarbageQueue};
+use crate::render::{ContextState, Renderer};
+use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Drains everything the render thread discarded, wakes event waiters and
+/// pushes commands the control side could not queue yet.
+pub(crate) fn spawn_housekeeping(
+    garbage: Arc<GarbageQueue>,
+    events: Arc<EventQueue>,
+    waker: Arc<AtomicWaker>,
+    outbox: Arc<Outbox>,
+    stop: Arc<AtomicBool>,
+) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("webaudio-garbage".into())
+        .spawn(move || {
+            loop {
+                while let Some(trash) = garbage.pop() {
+                    drop(trash);
+                }
+                outbox.flush();
+                if !events.is_empty() {
+                    waker.wake();
+                }
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                std::thread::park_timeout(Duration::from_millis(1));
+            }
+        })
+        .expect("spawn the garbage thread")
+}
+
+/// Renders one quantum per quantum of wall time with no output device.
+pub(crate) fn spawn_null(
+    mut renderer: Renderer,
+    stop: Arc<AtomicBool>,
+    timing: Arc<Timing>,
+    epoch: Instant,
+) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("webaudio-render".into())
+        .spawn(move || {
+            crate::enter_render_thread();
+            let period =
+                Duration::from_secs_f64(RENDER_QUANTUM_SIZE as f64 / renderer.sample_rate as f64);
+            let mut next = Instant::now();
+            while !stop.load(Ordering::Acquire) {
+                renderer.drain_commands();
+                match renderer.state {
+                    ContextState::Running => {
+                        renderer.render_quantum();
+                        let now = Instant::now();
+                        timing.stamp_frame.store(renderer.frame, Ordering::Release);
+                        timing.stamp_nanos.store(
+                            now.duration_since(epoch).as_nanos() as u64,
+                            Ordering::Release,
+                        );
+                        next += period;
+                        if next < now {
+                            // Fell behind (or was suspended): do not try to catch up.
+                            next = now;
+                        }
+                    }
+                    ContextState::Suspended => next = Instant::now() + period,
+                    ContextState::Closed => break,
+                }
+                let now = Instant::now();
+                if next > now {
+                    std::thread::sleep(next - now);
+                }
+            }
+        })
+        .expect("spawn the render thread")
+}
+
+/// Renders an offline context as fast as possible, pausing at suspend frames.
+pub(crate) fn spawn_offline(
+    mut renderer: Renderer,
+    off: Arc<OfflineShared>,
+    outbox: Arc<Outbox>,
+    stop: Arc<AtomicBool>,
+) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("webaudio-offline".into())
+        .spawn(move || {
+            let length = off.length;
+            let mut out: Vec<Box<[f32]>> = (0..off.number_of_channels)
+                .map(|_| vec![0.0f32; length].into_boxed_slice())
+                .collect();
+            crate::enter_render_thread();
+            loop {
+                if stop.load(Ordering::Acquire) {
+                    return;
+                }
+                outbox.flush();
+                renderer.drain_commands();
+                if renderer.state != ContextState::Running {
+                    std::thread::park_timeout(Duration::from_millis(5));
+                    continue;
+                }
+                let frame = renderer.frame;
+                if lock(&off.suspends).remove(&frame) {
+                    renderer.set_state(ContextState::Suspended);
+                    renderer.post(EngineEvent::Suspended { frame });
+                    continue;
+                }
+                renderer.render_quantum();
+                if let Some(block) = renderer.destination_block() {
+                    let start = frame as usize;
+                    let n = RENDER_QUANTUM_SIZE.min(length - start);
+                    for (c, ch) in out.iter_mut().enumerate() {
+                        if c < block.number_of_channels() {
+                            ch[start..start + n].copy_from_slice(&block.channel(c)[..n]);
+                        }
+                    }
+                }
+                if renderer.frame as usize >= length {
+                    break;
+                }
+            }
+            *lock(&off.result) = Some(out);
+            renderer.post(EngineEvent::RenderComplete);
+            renderer.set_state(ContextState::Closed);
+        })
+        .expect("spawn the offline render thread")
+}
+
+/// An output device that can be opened.
+pub(crate) struct DeviceInfo {
+    device: cpal::Device,
+    config: cpal::StreamConfig,
+    pub sample_rate: f32,
+    pub channels: usize,
+}
+
+/// Finds the default output device and an f32 configuration for it.
+pub(crate) fn probe_device(sample_rate: Option<f32>) -> Result<DeviceInfo, String> {
+    let host = cpal::default_host();
+    let device = host
+        .default_output_device()
+        .ok_or_else(|| "no default output device".to_string())?;
+    let default = device.default_output_config().map_err(|e| e.to_string())?;
+    let wanted = sample_rate.map(|r| r.round() as u32);
+    let mut chosen = None;
+    if default.sample_format() == cpal::SampleFormat::F32
+        && wanted.is_none_or(|w| w == default.sample_rate())
+    {
+        chosen = Some(default.config());
+    } else if let Ok(ranges) = device.supported_output_configs() {
+        let rate = wanted.unwrap_or(default.sample_rate());
+        for range in ranges {
+            if range.sample_format() == cpal::SampleFormat::F32
+                && let Some(c) = range.try_with_sample_rate(rate)
+            {
+                chosen = Some(c.config());
+                break;
+            }
+        }
+    }
+    let config = chosen.ok_or_else(|| "no f32 output configuration at that rate".to_string())?;
+    Ok(DeviceInfo {
+        sample_rate: config.sample_rate as f32,
+        channels: (config.channels as usize).clamp(1, MAX_CHANNELS),
+        device,
+        config,
+    })
+}
+
+/// Keeps the device stream alive; dropping it closes the stream.
+pub(crate) struct DeviceSink {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for DeviceSink {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Opens the stream on its own thread (cpal streams are not `Send` on every
+/// platform) and renders inside the device callback.
+pub(crate) fn start_device(
+    info: DeviceInfo,
+    mut renderer: Renderer,
+    _latency_frames: usize,
+    timing: Arc<Timing>,
+    epoch: Instant,
+) -> Result<DeviceSink, String> {
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("webaudio-device".into())
+        .spawn(move || {
+            let channels = info.channels;
+            let sample_rate = info.sample_rate as f64;
+            let mut block = AudioBlock::new(channels);
+            let mut pos = RENDER_QUANTUM_SIZE;
+            let mut entered = false;
+            timing.base_latency.store(
+                (RENDER_QUANTUM_SIZE as f64 / sample_rate).to_bits(),
+                Ordering::Relaxed,
+            );
+            let callback = move |data: &mut [f32], cb: &cpal::OutputCallbackInfo| {
+                if !entered {
+                    crate::enter_render_thread();
+                    entered = true;
+                }
+                let ts = cb.timestamp();
+                let latency = ts.playback.duration_since(ts.callback);
+                timing
+                    .output_latency
+                    .store(latency.as_secs_f64().to_bits(), Ordering::Relaxed);
+                let played_at = Instant::now() + latency;
+                let start_frame = renderer.frame
+                    - (RENDER_QUANTUM_SIZE - pos) as u64 * (pos < RENDER_QUANTUM_SIZE) as u64;
+                timing.stamp_frame.store(start_frame, Ordering::Release);
+                timing.stamp_nanos.store(
+                    played_at.duration_since(epoch).as_nanos() as u64,
+                    Ordering::Release,
+                );
+                for frame in data.chunks_mut(channels) {
+                    if pos == RENDER_QUANTUM_SIZE {
+                        renderer.drain_commands();
+                        block.make_silent_with_channels(channels);
+                        if renderer.state == ContextState::Running {
+                            renderer.render_quantum();
+                            if let Some(dest) = renderer.destination_block() {
+                                mix_add(&mut block, dest, ChannelInterpretation::Speakers);
+                            }
+                        }
+                        pos = 0;
+                    }
+                    for (c, s) in frame.iter_mut().enumerate() {
+                        *s = block.channel(c)[pos];
+                    }
+                    pos += 1;
+                }
+            };
+            let stream = info.device.build_output_stream(
+                info.config,
+                callback,
+                |e| eprintln!("webaudio-run: output stream error: {e}"),
+                None,
+            );
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            if let Err(e) = stream.play() {
+                let _ = ready_tx.send(Err(e.to_string()));
+                return;
+            }
+            let _ = ready_tx.send(Ok(()));
+            // Blocks until the sink is dropped (the sender goes away).
+            let _ = stop_rx.recv();
+            drop(stream);
+        })
+        .map_err(|e| e.to_string())?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => Ok(DeviceSink {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }),
+        Ok(Err(e)) => {
+            let _ = thread.join();
+            Err(e)
+        }
+        Err(_) => {
+            let _ = thread.join();
+            Err("the device thread ended".into())
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Render-graph behaviour through the public control API, rendered offline.
+
+use std::time::Duration;
+
+use webaudio_engine::message::EngineEvent;
+use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::delay::{DelayNode, DelayOptions};
+use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::{
+    ChannelCountMode, ChannelInterpretation, Context, ContextState, Error, OfflineOptions,
+};
+
+const SR: f32 = 8000.0;
+const Q: usize = 128;
+
+fn offline(channels: usize, length: usize) -> Context {
+    Context::new_offline(OfflineOptions {
+        number_of_channels: channels,
+        length,
+        sample_rate: SR,
+    })
+    .unwrap()
+}
+
+fn constant(ctx: &Context, offset: f32) -> ConstantSourceNode {
+    ConstantSourceNode::new(ctx, ConstantSourceOptions { offset }).unwrap()
+}
+
+fn gain(ctx: &Context, g: f32) -> GainNode {
+    GainNode::new(
+        ctx,
+        GainOptions {
+            gain: g,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// A one-frame impulse of height `v` at frame `at`.
+fn impulse(ctx: &Context, v: f32, at: usize) -> ConstantSourceNode {
+    let s = constant(ctx, v);
+    s.start(at as f64 / SR as f64).unwrap();
+    s.stop((at + 1) as f64 / SR as f64).unwrap();
+    s
+}
+
+#[test]
+fn source_gain_destination_with_sample_accurate_start() {
+    let ctx = offline(1, 4 * Q);
+    let src = constant(&ctx, 0.8);
+    let g = gain(&ctx, 0.5);
+    src.node().connect(g.node(), 0, 0).unwrap();
+    g.node().connect(&ctx.destination(), 0, 0).unwrap();
+    src.start(100.0 / SR as f64).unwrap();
+    src.stop(300.0 / SR as f64).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if (100..300).contains(&i) {
+            0.8 * 0.5
+        } else {
+            0.0
+        };
+        assert_eq!(s, want, "frame {i}");
+    }
+}
+
+#[test]
+fn fan_in_sums_and_mono_upmixes_to_stereo_destination() {
+    let ctx = offline(2, 2 * Q);
+    let a = constant(&ctx, 0.25);
+    let b = constant(&ctx, 0.5);
+    for s in [&a, &b] {
+        s.node().connect(&ctx.destination(), 0, 0).unwrap();
+        s.start(0.0).unwrap();
+    }
+    let out = ctx.render_blocking().unwrap();
+    for ch in &out {
+        assert!(ch.iter().all(|&s| s == 0.75));
+    }
+}
+
+#[test]
+fn explicit_mono_gain_downmixes_stereo_fan_in() {
+    // Two mono sources into a gain with explicit 2 channels give stereo;
+    // a second gain in explicit-1/speakers down-mixes it: 0.5 * (L + R).
+    let ctx = offline(1, Q);
+    let a = constant(&ctx, 0.3);
+    let g2 = gain(&ctx, 1.0);
+    g2.node().set_channel_count(2).unwrap();
+    g2.node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    let g1 = gain(&ctx, 1.0);
+    g1.node().set_channel_count(1).unwrap();
+    g1.node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    a.node().connect(g2.node(), 0, 0).unwrap();
+    g2.node().connect(g1.node(), 0, 0).unwrap();
+    g1.node().connect(&ctx.destination(), 0, 0).unwrap();
+    a.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    // mono 0.3 -> stereo (0.3, 0.3) -> mono 0.5 * 0.6
+    assert!(out[0].iter().all(|&s| s == 0.5 * (0.3 + 0.3)));
+}
+
+#[test]
+fn discrete_downmix_keeps_first_channel() {
+    let ctx = offline(1, Q);
+    let a = constant(&ctx, 0.3);
+    let up = gain(&ctx, 1.0);
+    up.node().set_channel_count(2).unwrap();
+    up.node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    let down = gain(&ctx, 1.0);
+    down.node().set_channel_count(1).unwrap();
+    down.node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    down.node()
+        .set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+    a.node().connect(up.node(), 0, 0).unwrap();
+    up.node().connect(down.node(), 0, 0).unwrap();
+    down.node().connect(&ctx.destination(), 0, 0).unwrap();
+    a.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    assert!(out[0].iter().all(|&s| s == 0.3));
+}
+
+#[test]
+fn audio_param_input_adds_to_the_intrinsic_value() {
+    let ctx = offline(1, Q);
+    let src = constant(&ctx, 2.0);
+    let modulator = constant(&ctx, 0.25);
+    let g = gain(&ctx, 1.0);
+    src.node().connect(g.node(), 0, 0).unwrap();
+    modulator.node().connect_param(&g.gain(), 0).unwrap();
+    g.node().connect(&ctx.destination(), 0, 0).unwrap();
+    src.start(0.0).unwrap();
+    modulator.start(64.0 / SR as f64).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if i < 64 { 2.0 } else { 2.0 * 1.25 };
+        assert_eq!(s, want, "frame {i}");
+    }
+    // The `value` getter reports the timeline's value, without the input.
+    assert_eq!(g.gain().value(), 1.0);
+}
+
+#[test]
+fn cycle_without_delay_is_muted_but_the_rest_plays() {
+    let ctx = offline(1, 2 * Q);
+    let src = constant(&ctx, 1.0);
+    let g1 = gain(&ctx, 0.5);
+    let g2 = gain(&ctx, 0.5);
+    src.node().connect(g1.node(), 0, 0).unwrap();
+    g1.node().connect(g2.node(), 0, 0).unwrap();
+    g2.node().connect(g1.node(), 0, 0).unwrap();
+    g2.node().connect(&ctx.destination(), 0, 0).unwrap();
+    // A path outside the cycle still sounds.
+    let direct = constant(&ctx, 0.125);
+    direct.node().connect(&ctx.destination(), 0, 0).unwrap();
+    src.start(0.0).unwrap();
+    direct.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    assert!(out[0].iter().all(|&s| s == 0.125));
+}
+
+#[test]
+fn breaking_a_cycle_unmutes_it() {
+    let ctx = offline(1, 2 * Q);
+    let src = constant(&ctx, 1.0);
+    let g1 = gain(&ctx, 0.5);
+    let g2 = gain(&ctx, 0.5);
+    src.node().connect(g1.node(), 0, 0).unwrap();
+    g1.node().connect(g2.node(), 0, 0).unwrap();
+    g2.node().connect(g1.node(), 0, 0).unwrap();
+    g2.node().connect(&ctx.destination(), 0, 0).unwrap();
+    g2.node().disconnect_node(g1.node()).unwrap();
+    src.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    assert!(out[0].iter().all(|&s| s == 0.25));
+}
+
+#[test]
+fn feedback_through_a_delay_recirculates() {
+    // y[n] = x[n - D] + 0.5 * y[n - D], x a unit impulse at 0.
+    let d = 200usize;
+    let ctx = offline(1, 8 * Q);
+    let x = impulse(&ctx, 1.0, 0);
+    let delay = DelayNode::new(
+        &ctx,
+        DelayOptions {
+            max_delay_time: 1.0,
+            delay_time: d as f64 / SR as f64,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let fb = gain(&ctx, 0.5);
+    x.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(fb.node(), 0, 0).unwrap();
+    fb.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if i > 0 && i % d == 0 {
+            0.5f32.powi((i / d) as i32 - 1)
+        } else {
+            0.0
+        };
+        assert!((s - want).abs() < 1e-6, "frame {i}: {s} vs {want}");
+    }
+}
+
+#[test]
+fn short_delay_outside_a_cycle_is_exact() {
+    let ctx = offline(1, 2 * Q);
+    let x = impulse(&ctx, 1.0, 10);
+    let delay = DelayNode::new(
+        &ctx,
+        DelayOptions {
+            delay_time: 5.0 / SR as f64,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    x.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    let nonzero: Vec<usize> = (0..out[0].len()).filter(|&i| out[0][i] != 0.0).collect();
+    assert_eq!(nonzero, vec![15]);
+    assert_eq!(out[0][15], 1.0);
+}
+
+#[test]
+fn offline_renders_are_bit_identical() {
+    fn render() -> Vec<Box<[f32]>> {
+        let ctx = offline(2, 16 * Q);
+        let mut keep = Vec::new();
+        for k in 0..20 {
+            let s = constant(&ctx, 0.01 * k as f32);
+            let g = gain(&ctx, 0.9);
+            let dl = DelayNode::new(
+                &ctx,
+                DelayOptions {
+                    delay_time: (k as f64 * 13.7) / SR as f64,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            s.node().connect(g.node(), 0, 0).unwrap();
+            g.node().connect(dl.node(), 0, 0).unwrap();
+            dl.node().connect(&ctx.destination(), 0, 0).unwrap();
+            g.gain()
+                .linear_ramp_to_value_at_time(0.1, 0.2 + k as f64 * 0.01)
+                .unwrap();
+            s.start(k as f64 / 1000.0).unwrap();
+            keep.push((s, g, dl));
+        }
+        ctx.render_blocking().unwrap()
+    }
+    let a = render();
+    let b = render();
+    assert!(a[0].iter().any(|&s| s != 0.0));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn offline_suspend_lets_the_graph_change_mid_render() {
+    let ctx = offline(1, 4 * Q);
+    let src = constant(&ctx, 1.0);
+    src.start(0.0).unwrap();
+    let t = 200.0 / SR as f64; // quantised up to frame 256
+    assert_eq!(ctx.suspend_at(t).unwrap(), 256);
+    assert!(matches!(ctx.suspend_at(t), Err(Error::InvalidState(_))));
+    assert!(matches!(ctx.suspend_at(10.0), Err(Error::InvalidState(_))));
+    ctx.start_rendering().unwrap();
+    assert!(ctx.wait_for(Duration::from_secs(10), |e| matches!(
+        e,
+        EngineEvent::Suspended { frame: 256 }
+    )));
+    assert_eq!(ctx.current_frame(), 256);
+    src.node().connect(&ctx.destination(), 0, 0).unwrap();
+    ctx.resume().unwrap();
+    assert!(ctx.wait_for(Duration::from_secs(10), |e| matches!(
+        e,
+        EngineEvent::RenderComplete
+    )));
+    let out = ctx.take_rendered().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        assert_eq!(s, if i >= 256 { 1.0 } else { 0.0 }, "frame {i}");
+    }
+    assert!(ctx.wait_for(Duration::from_secs(10), |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Closed)
+    )));
+    assert_eq!(ctx.state(), ContextState::Closed);
+}
+
+#[test]
+fn connect_and_disconnect_validation() {
+    let ctx = offline(1, Q);
+    let other = offline(1, Q);
+    let a = gain(&ctx, 1.0);
+    let b = gain(&ctx, 1.0);
+    let foreign = gain(&other, 1.0);
+    assert!(matches!(
+        a.node().connect(b.node(), 1, 0),
+        Err(Error::IndexSize(_))
+    ));
+    assert!(matches!(
+        a.node().connect(b.node(), 0, 1),
+        Err(Error::IndexSize(_))
+    ));
+    assert!(matches!(
+        a.node().connect(foreign.node(), 0, 0),
+        Err(Error::InvalidAccess(_))
+    ));
+    assert!(matches!(
+        a.node().disconnect_node(b.node()),
+        Err(Error::InvalidAccess(_))
+    ));
+    assert!(matches!(
+        a.node().disconnect_output(1),
+        Err(Error::IndexSize(_))
+    ));
+    a.node().connect(b.node(), 0, 0).unwrap();
+    a.node().connect_param(&b.gain(), 0).unwrap();
+    assert!(matches!(
+        a.node().disconnect_node_output_input(b.node(), 0, 1),
+        Err(Error::IndexSize(_))
+    ));
+    a.node()
+        .disconnect_node_output_input(b.node(), 0, 0)
+        .unwrap();
+    assert!(matches!(
+        a.node().disconnect_node(b.node()),
+        Err(Error::InvalidAccess(_))
+    ));
+    a.node().disconnect_param_output(&b.gain(), 0).unwrap();
+    assert!(matches!(
+        a.node().disconnect_param(&b.gain()),
+        Err(Error::InvalidAccess(_))
+    ));
+    // disconnect() with nothing connected is fine.
+    a.node().disconnect().unwrap();
+}
+
+#[test]
+fn channel_attribute_rules() {
+    let ctx = offline(2, Q);
+    let g = gain(&ctx, 1.0);
+    assert!(matches!(
+        g.node().set_channel_count(0),
+        Err(Error::NotSupported(_))
+    ));
+    assert!(matches!(
+        g.node().set_channel_count(33),
+        Err(Error::NotSupported(_))
+    ));
+    g.node().set_channel_count(32).unwrap();
+    assert_eq!(g.node().channel_config().count, 32);
+    // An offline destination's channel count cannot change.
+    let d = ctx.destination();
+    assert!(matches!(
+        d.set_channel_count(1),
+        Err(Error::InvalidState(_))
+    ));
+    d.set_channel_count(2).unwrap();
+    assert_eq!(d.channel_config().mode, ChannelCountMode::Explicit);
+}
+
+#[test]
+fn scheduled_source_validation() {
+    let ctx = offline(1, Q);
+    let s = constant(&ctx, 1.0);
+    assert!(matches!(s.stop(0.0), Err(Error::InvalidState(_))));
+    assert!(matches!(s.start(-1.0), Err(Error::Range(_))));
+    s.start(0.0).unwrap();
+    assert!(matches!(s.start(0.0), Err(Error::InvalidState(_))));
+    assert!(matches!(s.stop(-1.0), Err(Error::Range(_))));
+    s.stop(1.0).unwrap();
+}
+
+#[test]
+fn ended_event_and_context_options_validation() {
+    let ctx = offline(1, 4 * Q);
+    let s = constant(&ctx, 1.0);
+    s.start(0.0).unwrap();
+    s.stop(200.0 / SR as f64).unwrap();
+    let id = s.node().id();
+    ctx.render_blocking().unwrap();
+    // render_blocking consumed events up to RenderComplete; Ended came first.
+    let _ = id;
+    assert!(matches!(
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 0,
+            length: 1,
+            sample_rate: SR
+        }),
+        Err(Error::NotSupported(_))
+    ));
+    assert!(matches!(
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: 1,
+            sample_rate: 1.0
+        }),
+        Err(Error::NotSupported(_))
+    ));
+}
+
+#[test]
+fn ended_is_reported_for_the_right_node() {
+    let ctx = offline(1, 4 * Q);
+    let s = constant(&ctx, 1.0);
+    s.start(0.0).unwrap();
+    s.stop(200.0 / SR as f64).unwrap();
+    let id = s.node().id();
+    ctx.start_rendering().unwrap();
+    let mut ended = false;
+    while let Some(e) = ctx.wait_event(Duration::from_secs(10)) {
+        match e {
+            EngineEvent::Ended(n) => {
+                assert_eq!(n, id);
+                ended = true;
+            }
+            EngineEvent::RenderComplete => break,
+            _ => {}
+        }
+    }
+    assert!(ended);
+}
