@@ -43,6 +43,29 @@ const encoding = load("08_text_encoding");
 const file = load("09_file");
 const messagePort = load("13_message_port");
 const performance = load("15_performance");
+const { webAudioGlobals } = core.loadExtScript("ext:webaudio/99_global_scope.js");
+
+// Rust ops throw DOMExceptions by class name (`DOMExceptionIndexSizeError`...).
+for (
+  const name of [
+    "AbortError",
+    "DataCloneError",
+    "EncodingError",
+    "IndexSizeError",
+    "InvalidAccessError",
+    "InvalidStateError",
+    "NotFoundError",
+    "NotSupportedError",
+    "OperationError",
+    "SyntaxError",
+    "UnknownError",
+  ]
+) {
+  core.registerErrorBuilder(
+    `DOMException${name}`,
+    (message) => new DOMException(message, name),
+  );
+}
 
 const [stdoutIsTerminal, stderrIsTerminal] = op_runtime_terminals();
 consoleModule.setNoColorFns(() => !stdoutIsTerminal, () => !stderrIsTerminal);
@@ -116,6 +139,9 @@ const WebAudioRun = ObjectFreeze({
 
 function bootstrap() {
   ObjectDefineProperties(globalThis, windowOrWorkerGlobals);
+  for (const name in webAudioGlobals) {
+    ObjectDefineProperty(globalThis, name, nonEnumerable(webAudioGlobals[name]));
+  }
   ObjectDefineProperties(globalThis, {
     Window: globalInterfaces.windowConstructorDescriptor,
     WebAudioRun: nonEnumerable(WebAudioRun),

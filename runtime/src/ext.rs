@@ -89,7 +89,7 @@ async fn op_fetch_read_file(#[string] url: String) -> Result<Vec<u8>, FetchError
 
 deno_core::extension!(
     webaudio_run,
-    deps = [deno_webidl, deno_web],
+    deps = [deno_webidl, deno_web, webaudio],
     ops = [
         op_runtime_args,
         op_runtime_main_module,

@@ -31,6 +31,7 @@ pub fn create_runtime(info: RuntimeInfo) -> JsRuntime {
                 false,
                 deno_web::InMemoryBroadcastChannel::default(),
             ),
+            webaudio_ops::webaudio::init(),
             webaudio_run::init(info),
         ],
         ..Default::default()
