@@ -1526,7 +1526,13 @@ impl ParamHandle {
 
     /// The `value` setter.
     pub fn set_value(&self, value: f32) -> Result<(), Error> {
-        self.run(|c, now| c.set_value(value, now))
+        self.run(|c, now| c.set_value(value, now))?;
+        // The getter returns the new [[current value]] at once, not only
+        // after the render thread has applied it.
+        let state = self.state();
+        let current = lock(&state.control).clamp_to_nominal(value);
+        state.value.store(current.to_bits(), Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn set_value_at_time(&self, value: f32, start_time: f64) -> Result<(), Error> {

@@ -7,7 +7,6 @@ const {
   MathFround,
   MathMax,
   MathMin,
-  ObjectPrototypeIsPrototypeOf,
   Symbol,
   SymbolFor,
   TypeError,
@@ -15,7 +14,6 @@ const {
   TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   TypedArrayPrototypeGetBuffer,
-  SharedArrayBufferPrototype,
   Float32Array,
 } = primordials;
 const { webidl, converters } = core.loadExtScript(
@@ -64,10 +62,8 @@ function float32ArrayArgument(value, prefix, context) {
     throw new TypeError(`${prefix}: ${context} is not of type 'Float32Array'.`);
   }
   if (
-    ObjectPrototypeIsPrototypeOf(
-      SharedArrayBufferPrototype,
-      TypedArrayPrototypeGetBuffer(value),
-    )
+    typeof SharedArrayBuffer === "function" &&
+    TypedArrayPrototypeGetBuffer(value) instanceof SharedArrayBuffer
   ) {
     throw new TypeError(`${prefix}: ${context} is backed by a SharedArrayBuffer, which is not allowed.`);
   }

@@ -98,6 +98,7 @@ class AudioContext extends BaseAudioContext {
     // Rendering starts by itself (this runtime is always "allowed to start");
     // the process stays alive until the state change is delivered.
     addPending(this, 1);
+    this.#controlState = "running";
     if (typeof sinkId === "string" && sinkId !== "") {
       // Only the default device (the empty string) can be chosen.
       const context = this;

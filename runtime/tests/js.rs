@@ -1,0 +1,82 @@
+//! Runs every `tests/js/*_test.js` in a fresh `webaudio-run` process. Each
+//! file uses `tests/js/harness.js` and must end with "N passed, 0 failed".
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs one test file; a hang is killed after `limit` and reported.
+fn run_with_timeout(file: &Path, limit: Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .arg(file)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run webaudio-run");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for webaudio-run") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            break child.wait().expect("wait for killed webaudio-run");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = err_reader.join().unwrap_or_default();
+    if start.elapsed() > limit {
+        stderr.extend_from_slice(format!("\n(killed after {limit:?})").as_bytes());
+    }
+    Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr,
+    }
+}
+
+fn js_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js")
+}
+
+#[test]
+fn js_api_tests() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(js_dir())
+        .expect("tests/js exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("_test.js"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no JS test files found");
+    let mut failures = Vec::new();
+    for file in &files {
+        let output = run_with_timeout(file, Duration::from_secs(60));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let name = file.file_name().unwrap().to_string_lossy();
+        let last = stdout.lines().last().unwrap_or("");
+        let ok = output.status.success() && last.ends_with(" passed, 0 failed");
+        println!("{name}: {last}");
+        if !ok {
+            failures.push(format!(
+                "{name} (exit {:?}):\n{stdout}\n{stderr}",
+                output.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
