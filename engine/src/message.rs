@@ -25,7 +25,11 @@ pub enum NodeMessage {
         duration: Option<f64>,
     },
     /// `AudioScheduledSourceNode.stop()`.
-    Stop { at_frame: f64 },
+    Stop {
+        at_frame: f64,
+    },
+    BiquadFilter(crate::node::biquad_filter::BiquadFilterMessage),
+    WaveShaper(crate::node::waveshaper::WaveShaperMessage),
 }
 
 /// Something the render thread reports to the control thread.

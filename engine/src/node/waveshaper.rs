@@ -1,0 +1,565 @@
+//! WaveShaperNode: curve mapping per index.bs "WaveShaperNode", with 2x/4x
+//! oversampling through half-band FIR resamplers designed here.
+//!
+//! Control side: [`WaveShaperOptions`], [`OverSampleType`], [`CurveSlot`] (the
+//! `curve` attribute with its `[[curve set]]` rule), [`apply_curve`],
+//! [`latency_frames`] and [`tail_time_frames`]. Render side:
+//! [`WaveShaperProcessor`], driven by [`WaveShaperMessage`]. No AudioParams.
+//!
+//! Oversampling latency: the up- and down-sampling filters are linear phase,
+//! so with a linear curve the output is the input delayed by exactly
+//! [`latency_frames`] frames (31 for 2x, 39 for 4x). The 4x path inserts one
+//! sample of delay at the 2x rate so that total is a whole number of frames,
+//! and no oversampling means no latency.
+
+use std::sync::Arc;
+
+use crate::message::NodeMessage;
+use crate::node::NodeError;
+use crate::processor::{ProcessIo, Processor, RenderScope};
+use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
+
+/// The node has no AudioParams.
+pub const WAVE_SHAPER_PARAMS: &[(&str, f32, f32, f32, bool)] = &[];
+
+/// `enum OverSampleType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OverSampleType {
+    #[default]
+    None,
+    X2,
+    X4,
+}
+
+impl OverSampleType {
+    /// The IDL enum string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::X2 => "2x",
+            Self::X4 => "4x",
+        }
+    }
+
+    /// Parses the IDL enum string (TypeError in a dictionary; the attribute
+    /// setter ignores unknown values, which the caller does by discarding the
+    /// error).
+    pub fn parse(s: &str) -> Result<Self, NodeError> {
+        match s {
+            "none" => Ok(Self::None),
+            "2x" => Ok(Self::X2),
+            "4x" => Ok(Self::X4),
+            _ => Err(NodeError::Type(format!(
+                "'{s}' is not a valid OverSampleType"
+            ))),
+        }
+    }
+}
+
+/// ```webidl
+/// dictionary WaveShaperOptions : AudioNodeOptions {
+///     sequence<float> curve;
+///     OverSampleType oversample = "none";
+/// };
+/// ```
+/// (The `AudioNodeOptions` members are the graph's business.)
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WaveShaperOptions {
+    pub curve: Option<Vec<f32>>,
+    pub oversample: OverSampleType,
+}
+
+impl WaveShaperOptions {
+    /// `sequence<float>` elements must be finite (TypeError); a curve shorter
+    /// than 2 is an InvalidStateError, as when setting the attribute.
+    pub fn validate(&self) -> Result<(), NodeError> {
+        if let Some(curve) = &self.curve {
+            if curve.iter().any(|v| !v.is_finite()) {
+                return Err(NodeError::Type(
+                    "WaveShaperOptions.curve values must be finite".into(),
+                ));
+            }
+            validate_curve(curve)?;
+        }
+        Ok(())
+    }
+}
+
+/// A curve must have at least two points.
+pub fn validate_curve(curve: &[f32]) -> Result<(), NodeError> {
+    if curve.len() < 2 {
+        return Err(NodeError::InvalidState(format!(
+            "WaveShaperNode.curve must have at least 2 values, got {}",
+            curve.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The control side's `curve` attribute: the internal copy and the
+/// `[[curve set]]` slot.
+#[derive(Debug, Clone, Default)]
+pub struct CurveSlot {
+    curve: Option<Arc<[f32]>>,
+    curve_set: bool,
+}
+
+impl CurveSlot {
+    /// The slot as the constructor leaves it (options already validated).
+    pub fn new(options: &WaveShaperOptions) -> Result<Self, NodeError> {
+        options.validate()?;
+        let mut slot = Self::default();
+        if let Some(c) = &options.curve {
+            slot.set(Some(c))?;
+        }
+        Ok(slot)
+    }
+
+    /// The current curve (what the `curve` getter copies out).
+    pub fn get(&self) -> Option<&Arc<[f32]>> {
+        self.curve.as_ref()
+    }
+
+    /// The `curve` setter: copies `new_curve` and returns the message that
+    /// hands the copy to the processor.
+    pub fn set(&mut self, new_curve: Option<&[f32]>) -> Result<WaveShaperMessage, NodeError> {
+        if let Some(c) = new_curve {
+            validate_curve(c)?;
+            if self.curve_set {
+                return Err(NodeError::InvalidState(
+                    "WaveShaperNode.curve can only be set to a non-null value once".into(),
+                ));
+            }
+            self.curve_set = true;
+        }
+        self.curve = new_curve.map(Arc::from);
+        Ok(WaveShaperMessage::SetCurve(Box::new(self.curve.clone())))
+    }
+}
+
+/// The spec's curve mapping of one sample. `curve.len()` must be at least 2.
+#[inline(always)]
+pub fn apply_curve(curve: &[f32], x: f32) -> f32 {
+    let last = curve.len() - 1;
+    // f64 keeps v exact enough that inputs of exactly -1, 0 and 1 land on
+    // curve points for any curve length.
+    let v = last as f64 * 0.5 * (x as f64 + 1.0);
+    if v < 0.0 {
+        curve[0]
+    } else if v >= last as f64 {
+        curve[last]
+    } else {
+        // NaN input lands here with k = 0 and f = NaN: NaN out, no panic.
+        let k = v as usize;
+        let f = v - k as f64;
+        ((1.0 - f) * curve[k] as f64 + f * curve[k + 1] as f64) as f32
+    }
+}
+
+/// Frames by which oversampling delays the output (exact for a linear curve).
+pub const fn latency_frames(oversample: OverSampleType) -> usize {
+    match oversample {
+        OverSampleType::None => 0,
+        // Up and down filters each delay by 2*K1 - 1 samples at the 2x rate.
+        OverSampleType::X2 => 2 * STAGE1_K - 1,
+        // Plus the 4x stage's two filters (2*K2 - 1 at the 4x rate each) and
+        // the one-sample pad at the 2x rate.
+        OverSampleType::X4 => (2 * STAGE1_K - 1) + STAGE2_K,
+    }
+}
+
+/// Frames the output can keep sounding after the input falls silent (with a
+/// curve mapping 0 to 0): the resamplers' impulse response length.
+pub const fn tail_time_frames(oversample: OverSampleType) -> usize {
+    2 * latency_frames(oversample)
+}
+
+/// Half-band filter size of the 1x<->2x stage: 4*K1 - 1 taps. With the
+/// Kaiser window below: passband to ~0.41 of the base sample rate, images
+/// and aliases attenuated by ~90 dB.
+const STAGE1_K: usize = 16;
+/// The 2x<->4x stage only has to reject images of content already below
+/// ~0.3 of the 2x rate, so it can be shorter.
+const STAGE2_K: usize = 8;
+/// Kaiser beta for ~90 dB stopband attenuation.
+const KAISER_BETA: f64 = 8.96;
+
+/// A linear-phase half-band lowpass (cutoff at a quarter of the high rate) of
+/// `4k - 1` taps, centred on tap `2k - 1` (which is 1/2). Taps at even
+/// distance from the centre are zero, so only the `2k` taps at odd distance
+/// (`h[0], h[2], ..., h[4k-2]`) are stored.
+struct HalfBand {
+    k: usize,
+    /// The odd-distance taps, symmetric, summing to exactly 1/2.
+    taps: Box<[f32]>,
+    /// `taps * 2`: the upsampler's gain of 2 restores the level lost to
+    /// zero-stuffing.
+    up_taps: Box<[f32]>,
+}
+
+impl HalfBand {
+    fn design(k: usize, beta: f64) -> Self {
+        let n = 4 * k - 1;
+        let centre = (2 * k - 1) as f64;
+        let half_width = (n - 1) as f64 / 2.0;
+        let mut taps: Vec<f64> = (0..2 * k)
+            .map(|i| {
+                let t = (2 * i) as f64 - centre; // odd
+                let x = 0.5 * t * std::f64::consts::PI;
+                let sinc = 0.5 * x.sin() / x;
+                let r = t / half_width;
+                sinc * bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta)
+            })
+            .collect();
+        // Each polyphase branch must pass DC with gain exactly 1/2 so a
+        // constant survives the round trip unchanged.
+        let sum: f64 = taps.iter().sum();
+        for t in &mut taps {
+            *t *= 0.5 / sum;
+        }
+        Self {
+            k,
+            taps: taps.iter().map(|&t| t as f32).collect(),
+            up_taps: taps.iter().map(|&t| (2.0 * t) as f32).collect(),
+        }
+    }
+
+    /// History an upsampler keeps (input samples).
+    const fn up_history(k: usize) -> usize {
+        2 * k - 1
+    }
+
+    /// Doubles the rate of `input` into `out` (`2 * input.len()`). `hist`
+    /// holds the previous `2k - 1` inputs; `scratch` is at least
+    /// `2k - 1 + input.len()` long.
+    fn up(&self, hist: &mut [f32], scratch: &mut [f32], input: &[f32], out: &mut [f32]) {
+        let h = Self::up_history(self.k);
+        let n = input.len();
+        let buf = &mut scratch[..h + n];
+        buf[..h].copy_from_slice(hist);
+        buf[h..].copy_from_slice(input);
+        let delay = self.k - 1;
+        for (i, pair) in out.chunks_exact_mut(2).enumerate() {
+            // Symmetric taps: the window needs no reversal.
+            let window = &buf[i..i + 2 * self.k];
+            pair[0] = dot(&self.up_taps, window);
+            // The centre tap (1/2, times the gain of 2) is a pure delay.
+            pair[1] = buf[i + h - delay];
+        }
+        hist.copy_from_slice(&buf[n..]);
+    }
+
+    /// Halves the rate of `input` into `out` (`input.len() / 2`). `hist_even`
+    /// holds the previous `2k - 1` even-phase inputs, `hist_odd` the previous
+    /// `k` odd-phase ones; `scratch_even`/`scratch_odd` are at least that
+    /// plus `out.len()` long.
+    fn down(
+        &self,
+        hist_even: &mut [f32],
+        hist_odd: &mut [f32],
+        scratch_even: &mut [f32],
+        scratch_odd: &mut [f32],
+        input: &[f32],
+        out: &mut [f32],
+    ) {
+        let (he, ho, n) = (2 * self.k - 1, self.k, out.len());
+        let even = &mut scratch_even[..he + n];
+        let odd = &mut scratch_odd[..ho + n];
+        even[..he].copy_from_slice(hist_even);
+        odd[..ho].copy_from_slice(hist_odd);
+        for (i, pair) in input.chunks_exact(2).enumerate() {
+            even[he + i] = pair[0];
+            odd[ho + i] = pair[1];
+        }
+        for (m, y) in out.iter_mut().enumerate() {
+            // y[m] = sum_i h[2i] v[2m - 2i] + h[centre] v[2m - (2k - 1)]
+            *y = dot(&self.taps, &even[m..m + 2 * self.k]) + 0.5 * odd[m];
+        }
+        hist_even.copy_from_slice(&even[n..]);
+        hist_odd.copy_from_slice(&odd[n..]);
+    }
+}
+
+/// Four independent accumulators so the compiler can vectorise without
+/// reassociating a single sum.
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 4];
+    let (ac, ar) = a.split_at(a.len() / 4 * 4);
+    let (bc, br) = b.split_at(ac.len());
+    for (x, y) in ac.chunks_exact(4).zip(bc.chunks_exact(4)) {
+        for j in 0..4 {
+            acc[j] += x[j] * y[j];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ar.iter().zip(br) {
+        s += x * y;
+    }
+    s
+}
+
+/// Zeroth-order modified Bessel function of the first kind (power series).
+fn bessel_i0(x: f64) -> f64 {
+    let mut sum = 1.0;
+    let mut term = 1.0;
+    let q = x * x / 4.0;
+    for k in 1..200 {
+        term *= q / (k * k) as f64;
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    sum
+}
+
+const S1_UP_HIST: usize = HalfBand::up_history(STAGE1_K);
+const S2_UP_HIST: usize = HalfBand::up_history(STAGE2_K);
+
+/// Per-channel resampler memory.
+#[derive(Clone, Copy)]
+struct ChannelHistory {
+    up1: [f32; S1_UP_HIST],
+    pad: f32,
+    up2: [f32; S2_UP_HIST],
+    down2_even: [f32; 2 * STAGE2_K - 1],
+    down2_odd: [f32; STAGE2_K],
+    down1_even: [f32; 2 * STAGE1_K - 1],
+    down1_odd: [f32; STAGE1_K],
+}
+
+const ZERO_HISTORY: ChannelHistory = ChannelHistory {
+    up1: [0.0; S1_UP_HIST],
+    pad: 0.0,
+    up2: [0.0; S2_UP_HIST],
+    down2_even: [0.0; 2 * STAGE2_K - 1],
+    down2_odd: [0.0; STAGE2_K],
+    down1_even: [0.0; 2 * STAGE1_K - 1],
+    down1_odd: [0.0; STAGE1_K],
+};
+
+const Q2: usize = 2 * RENDER_QUANTUM_SIZE;
+const Q4: usize = 4 * RENDER_QUANTUM_SIZE;
+/// Room for the longest history plus the longest block any stage sees.
+const SCRATCH: usize = 2 * STAGE1_K + Q4;
+
+/// Messages to [`WaveShaperProcessor`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaveShaperMessage {
+    /// The `curve` attribute changed (`None`: pass-through). Boxed on the
+    /// control thread so the processor can send the old curve to the garbage
+    /// thread in the same box.
+    SetCurve(Box<Option<Arc<[f32]>>>),
+    /// The `oversample` attribute changed.
+    SetOversample(OverSampleType),
+}
+
+/// The render half.
+pub struct WaveShaperProcessor {
+    curve: Option<Arc<[f32]>>,
+    /// `apply_curve(curve, 0.0)`: what silence maps to.
+    curve_at_zero: f32,
+    oversample: OverSampleType,
+    stage1: HalfBand,
+    stage2: HalfBand,
+    history: Box<[ChannelHistory; MAX_CHANNELS]>,
+    /// Frames the resamplers may still output after silent input.
+    tail_remaining: usize,
+    /// Channel count the tail is sounding in.
+    ringing_channels: usize,
+    rate2: Box<[f32; Q2]>,
+    rate4: Box<[f32; Q4]>,
+    scratch_a: Box<[f32; SCRATCH]>,
+    scratch_b: Box<[f32; SCRATCH]>,
+}
+
+impl WaveShaperProcessor {
+    /// Built on the control thread (designs the filters and allocates state
+    /// here). `curve` is the [`CurveSlot`]'s current curve.
+    pub fn new(curve: Option<Arc<[f32]>>, oversample: OverSampleType) -> Self {
+        let mut p = Self {
+            curve: None,
+            curve_at_zero: 0.0,
+            oversample,
+            stage1: HalfBand::design(STAGE1_K, KAISER_BETA),
+            stage2: HalfBand::design(STAGE2_K, KAISER_BETA),
+            history: Box::new([ZERO_HISTORY; MAX_CHANNELS]),
+            tail_remaining: 0,
+            ringing_channels: 0,
+            rate2: Box::new([0.0; Q2]),
+            rate4: Box::new([0.0; Q4]),
+            scratch_a: Box::new([0.0; SCRATCH]),
+            scratch_b: Box::new([0.0; SCRATCH]),
+        };
+        p.install_curve(curve);
+        p
+    }
+
+    /// Swaps in `curve`, returning the old one (for the caller to discard).
+    fn install_curve(&mut self, curve: Option<Arc<[f32]>>) -> Option<Arc<[f32]>> {
+        self.curve_at_zero = curve.as_deref().map_or(0.0, |c| apply_curve(c, 0.0));
+        std::mem::replace(&mut self.curve, curve)
+    }
+
+    fn reset_history(&mut self) {
+        for h in self.history.iter_mut() {
+            *h = ZERO_HISTORY;
+        }
+        self.tail_remaining = 0;
+    }
+
+    /// Shapes one channel at the oversampled rate.
+    fn render_channel(&mut self, ch: usize, curve: &[f32], input: &[f32], out: &mut [f32]) {
+        let h = &mut self.history[ch];
+        match self.oversample {
+            OverSampleType::None => {
+                for (y, &x) in out.iter_mut().zip(input) {
+                    *y = apply_curve(curve, x);
+                }
+            }
+            OverSampleType::X2 => {
+                let r2 = &mut self.rate2[..];
+                self.stage1
+                    .up(&mut h.up1, &mut self.scratch_a[..], input, r2);
+                for v in r2.iter_mut() {
+                    *v = apply_curve(curve, *v);
+                }
+                self.stage1.down(
+                    &mut h.down1_even,
+                    &mut h.down1_odd,
+                    &mut self.scratch_a[..],
+                    &mut self.scratch_b[..],
+                    r2,
+                    out,
+                );
+            }
+            OverSampleType::X4 => {
+                let r2 = &mut self.rate2[..];
+                let r4 = &mut self.rate4[..];
+                self.stage1
+                    .up(&mut h.up1, &mut self.scratch_a[..], input, r2);
+                // One sample of delay at the 2x rate makes the total latency
+                // a whole number of frames.
+                let last = r2[Q2 - 1];
+                r2.copy_within(..Q2 - 1, 1);
+                r2[0] = h.pad;
+                h.pad = last;
+                self.stage2.up(&mut h.up2, &mut self.scratch_a[..], r2, r4);
+                for v in r4.iter_mut() {
+                    *v = apply_curve(curve, *v);
+                }
+                self.stage2.down(
+                    &mut h.down2_even,
+                    &mut h.down2_odd,
+                    &mut self.scratch_a[..],
+                    &mut self.scratch_b[..],
+                    r4,
+                    r2,
+                );
+                self.stage1.down(
+                    &mut h.down1_even,
+                    &mut h.down1_odd,
+                    &mut self.scratch_a[..],
+                    &mut self.scratch_b[..],
+                    r2,
+                    out,
+                );
+            }
+        }
+    }
+}
+
+const ZERO_CHANNEL: [f32; RENDER_QUANTUM_SIZE] = [0.0; RENDER_QUANTUM_SIZE];
+
+impl Processor for WaveShaperProcessor {
+    fn process(&mut self, io: ProcessIo<'_>, _scope: &RenderScope<'_>) -> bool {
+        let input = &io.inputs[0];
+        let output = &mut io.outputs[0];
+        let in_channels = input.number_of_channels();
+
+        if self.curve.is_none() {
+            // No curve: a wire, with no resampling and so no latency.
+            output.copy_from(input);
+            return false;
+        }
+
+        let silent = input.is_silent();
+        if silent && self.tail_remaining == 0 {
+            if self.curve_at_zero == 0.0 {
+                output.make_silent_with_channels(in_channels);
+                return false;
+            }
+            if self.oversample == OverSampleType::None {
+                // Silence maps to a constant (the spec's DC note).
+                output.set_number_of_channels(in_channels);
+                for c in output.channels_mut() {
+                    c.fill(self.curve_at_zero);
+                }
+                return true;
+            }
+        }
+
+        // While only the tail sounds, keep the channel count it rings in.
+        let channels = if silent {
+            in_channels.max(self.ringing_channels)
+        } else {
+            in_channels
+        };
+        for h in &mut self.history[channels..self.ringing_channels.max(channels)] {
+            *h = ZERO_HISTORY;
+        }
+        output.set_number_of_channels(channels);
+        // Moved out (and back) so `render_channel` can borrow `self` mutably;
+        // no reference count changes, nothing can be freed here.
+        let curve = self.curve.take();
+        if let Some(curve) = curve.as_deref() {
+            for ch in 0..channels {
+                let x = if ch < in_channels {
+                    input.channel(ch)
+                } else {
+                    &ZERO_CHANNEL
+                };
+                let y = output.channel_mut(ch);
+                self.render_channel(ch, curve, x, y);
+            }
+        }
+        self.curve = curve;
+
+        self.ringing_channels = channels;
+        if silent {
+            self.tail_remaining = self.tail_remaining.saturating_sub(RENDER_QUANTUM_SIZE);
+        } else {
+            self.tail_remaining = tail_time_frames(self.oversample);
+        }
+        self.tail_remaining > 0 || self.curve_at_zero != 0.0
+    }
+
+    fn handle_message(&mut self, message: NodeMessage, scope: &RenderScope<'_>) {
+        match message {
+            NodeMessage::WaveShaper(WaveShaperMessage::SetCurve(mut slot)) => {
+                let new = slot.take();
+                // The box made on the control thread carries the old curve
+                // away, so nothing is allocated or freed here.
+                *slot = self.install_curve(new);
+                scope.discard(slot);
+                if self.curve.is_none() {
+                    // Pass-through bypasses the resamplers; start clean when
+                    // a curve comes back.
+                    self.reset_history();
+                }
+            }
+            NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(o))
+                if o != self.oversample =>
+            {
+                self.oversample = o;
+                // Histories of one rate mean nothing at another.
+                self.reset_history();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {}
