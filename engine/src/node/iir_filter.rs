@@ -279,3 +279,347 @@ impl Processor for IIRFilterProcessor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RENDER_QUANTUM_SIZE;
+    use crate::block::AudioBlock;
+    use crate::node::biquad_filter::{
+        BiquadFilterOptions, BiquadFilterProcessor, BiquadFilterType, biquad_coefficients,
+    };
+    use crate::processor::ParamBlock;
+    use crate::processor::testing::TestScope;
+    use std::f64::consts::PI;
+
+    const SR: f32 = 48000.0;
+
+    fn opts(ff: &[f64], fb: &[f64]) -> IIRFilterOptions {
+        IIRFilterOptions {
+            feedforward: ff.to_vec(),
+            feedback: fb.to_vec(),
+        }
+    }
+
+    fn noise(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    /// The spec's time-domain equation, unnormalised, in f64.
+    fn reference(x: &[f32], b: &[f64], a: &[f64]) -> Vec<f64> {
+        let mut y = vec![0.0f64; x.len()];
+        for n in 0..x.len() {
+            let mut acc = 0.0;
+            for (k, bk) in b.iter().enumerate().filter(|(k, _)| *k <= n) {
+                acc += bk * x[n - k] as f64;
+            }
+            for (k, ak) in a.iter().enumerate().skip(1).filter(|(k, _)| *k <= n) {
+                acc -= ak * y[n - k];
+            }
+            y[n] = acc / a[0];
+        }
+        y
+    }
+
+    /// Runs the processor over `input` channels; returns outputs and each
+    /// quantum's return value.
+    fn run(p: &mut dyn Processor, input: &[Vec<f32>]) -> (Vec<Vec<f32>>, Vec<bool>) {
+        let ts = TestScope::new(SR);
+        let mut out = vec![Vec::new(); input.len()];
+        let mut alive = Vec::new();
+        for q in 0..input[0].len() / RENDER_QUANTUM_SIZE {
+            let r = q * RENDER_QUANTUM_SIZE..(q + 1) * RENDER_QUANTUM_SIZE;
+            let mut inb = AudioBlock::new(input.len());
+            if input.iter().any(|c| c[r.clone()].iter().any(|&v| v != 0.0)) {
+                for (ch, c) in input.iter().enumerate() {
+                    inb.channel_mut(ch).copy_from_slice(&c[r.clone()]);
+                }
+            }
+            let mut outb = [AudioBlock::new(1)];
+            alive.push(p.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&inb),
+                    outputs: &mut outb,
+                    params: &[],
+                },
+                &ts.scope(r.start as u64),
+            ));
+            for (ch, o) in out.iter_mut().enumerate() {
+                o.extend_from_slice(outb[0].channel(ch));
+            }
+        }
+        (out, alive)
+    }
+
+    fn assert_close(actual: &[f32], expected: &[f64], tol: f64, what: &str) {
+        for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+            assert!(
+                (a as f64 - e).abs() <= tol * e.abs().max(1.0),
+                "{what}: frame {i}: got {a}, expected {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn validation_follows_create_iir_filter() {
+        let ok = |ff: &[f64], fb: &[f64]| opts(ff, fb).validate();
+        assert!(ok(&[1.0], &[1.0]).is_ok());
+        let mut twenty = vec![0.0; 20];
+        twenty[0] = 1.0;
+        assert!(ok(&twenty, &twenty).is_ok());
+        let mut long = [0.0; 21];
+        long[0] = 1.0;
+        for (ff, fb) in [
+            (&[][..], &[1.0][..]),
+            (&[1.0][..], &[][..]),
+            (&long[..], &[1.0][..]),
+            (&[1.0][..], &long[..]),
+        ] {
+            assert!(matches!(ok(ff, fb), Err(NodeError::NotSupported(_))));
+        }
+        assert!(matches!(
+            ok(&[0.0; 10], &[1.0]),
+            Err(NodeError::InvalidState(_))
+        ));
+        assert!(matches!(
+            ok(&[1.0], &[0.0, 0.0]),
+            Err(NodeError::InvalidState(_))
+        ));
+        assert!(matches!(
+            ok(&[0.5, 0.5], &[0.0]),
+            Err(NodeError::InvalidState(_))
+        ));
+        assert!(matches!(
+            ok(&[1.0], &[1.0, f64::INFINITY, f64::NAN]),
+            Err(NodeError::Type(_))
+        ));
+        assert!(matches!(
+            ok(&[1.0, f64::NAN], &[1.0]),
+            Err(NodeError::Type(_))
+        ));
+        // Length is checked before values.
+        assert!(matches!(
+            ok(&[0.0; 21], &[1.0]),
+            Err(NodeError::NotSupported(_))
+        ));
+        assert!(IIR_FILTER_PARAMS.is_empty());
+    }
+
+    #[test]
+    fn coefficients_are_normalised_by_feedback_0() {
+        let c = IirCoefficients::new(&opts(&[2.0, 4.0], &[4.0, 1.0, -2.0])).unwrap();
+        assert_eq!(c.feedforward(), &[0.5, 1.0, 0.0]);
+        assert_eq!(c.feedback(), &[1.0, 0.25, -0.5]);
+    }
+
+    #[test]
+    fn output_matches_difference_equation_per_channel() {
+        let len = 3 * RENDER_QUANTUM_SIZE;
+        // Unequal lengths and a non-unit feedback[0]; poles well inside.
+        let b = [0.3, -0.2, 0.1];
+        let a = [2.0, -0.9, 0.5, -0.1, 0.05];
+        let input = vec![noise(len, 1), noise(len, 2), noise(len, 3)];
+        let mut p = IIRFilterProcessor::new(IirCoefficients::new(&opts(&b, &a)).unwrap());
+        let (out, alive) = run(&mut p, &input);
+        assert!(alive.iter().all(|&v| v));
+        for ch in 0..3 {
+            assert_close(
+                &out[ch],
+                &reference(&input[ch], &b, &a),
+                1e-6,
+                &format!("ch{ch}"),
+            );
+        }
+    }
+
+    #[test]
+    fn order_zero_is_a_gain() {
+        let x = noise(RENDER_QUANTUM_SIZE, 4);
+        let mut p = IIRFilterProcessor::new(IirCoefficients::new(&opts(&[0.5], &[2.0])).unwrap());
+        let (out, alive) = run(&mut p, &[x.clone(), vec![0.0; RENDER_QUANTUM_SIZE]]);
+        let expected: Vec<f32> = x.iter().map(|v| v * 0.25).collect();
+        assert_eq!(out[0], expected);
+        assert!(alive[0]);
+        // Nothing to ring: a silent quantum ends it.
+        let (_, alive) = run(&mut p, &[vec![0.0; RENDER_QUANTUM_SIZE]]);
+        assert!(!alive[0]);
+    }
+
+    #[test]
+    fn same_as_biquad_with_its_coefficients() {
+        let len = 4 * RENDER_QUANTUM_SIZE;
+        let x = vec![noise(len, 5)];
+        let c = biquad_coefficients(BiquadFilterType::Peaking, 2500.0, 4.0, 9.0, SR as f64);
+        let mut iir = IIRFilterProcessor::new(
+            IirCoefficients::new(&opts(&[c.b0, c.b1, c.b2], &[1.0, c.a1, c.a2])).unwrap(),
+        );
+        let (a, _) = run(&mut iir, &x);
+        let mut bq = BiquadFilterProcessor::new(
+            &BiquadFilterOptions {
+                type_: BiquadFilterType::Peaking,
+                ..Default::default()
+            },
+            SR,
+        );
+        let ts = TestScope::new(SR);
+        let mut b = Vec::new();
+        for q in 0..len / RENDER_QUANTUM_SIZE {
+            let mut inb = AudioBlock::new(1);
+            inb.channel_mut(0)
+                .copy_from_slice(&x[0][q * RENDER_QUANTUM_SIZE..(q + 1) * RENDER_QUANTUM_SIZE]);
+            let mut outb = [AudioBlock::new(1)];
+            let (f, d, qq, g) = ([2500.0], [0.0], [4.0], [9.0]);
+            bq.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&inb),
+                    outputs: &mut outb,
+                    params: &[
+                        ParamBlock::new(&f),
+                        ParamBlock::new(&d),
+                        ParamBlock::new(&qq),
+                        ParamBlock::new(&g),
+                    ],
+                },
+                &ts.scope(0),
+            );
+            b.extend_from_slice(outb[0].channel(0));
+        }
+        let b: Vec<f64> = b.iter().map(|&v| v as f64).collect();
+        assert_close(&a[0], &b, 1e-6, "iir vs biquad");
+    }
+
+    #[test]
+    fn tail_rings_then_ends_below_threshold() {
+        let len = 300 * RENDER_QUANTUM_SIZE;
+        let mut x = vec![0.0f32; len];
+        x[3] = 1.0;
+        // A resonant pair of poles at radius 0.999.
+        let (r, th) = (0.999f64, 0.05f64);
+        let b = [1.0, 0.0, -1.0];
+        let a = [1.0, -2.0 * r * th.cos(), r * r];
+        let mut p = IIRFilterProcessor::new(IirCoefficients::new(&opts(&b, &a)).unwrap());
+        let (out, alive) = run(&mut p, &[x.clone()]);
+        let refy = reference(&x, &b, &a);
+        let stop =
+            (alive.iter().position(|&v| !v).expect("tail must end") + 1) * RENDER_QUANTUM_SIZE;
+        assert!(stop > 2 * RENDER_QUANTUM_SIZE);
+        assert_close(&out[0][..stop], &refy[..stop], 1e-6, "tail");
+        let rest = refy[stop..].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(rest < 1e-7, "cut a tail of {rest}");
+        assert!(out[0][stop..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn unstable_filter_runs_without_panicking_and_keeps_going() {
+        let mut x = vec![0.0f32; 40 * RENDER_QUANTUM_SIZE];
+        x[0] = 1.0;
+        let mut p =
+            IIRFilterProcessor::new(IirCoefficients::new(&opts(&[1.0], &[1.0, -1.5])).unwrap());
+        let (out, alive) = run(&mut p, &[x]);
+        assert!(alive.iter().all(|&v| v));
+        assert!(out[0].last().unwrap().abs() > 1e30 || out[0].last().unwrap().is_nan());
+    }
+
+    /// Feedback polynomial with the given poles (as `(radius, angle)`;
+    /// non-zero angles add the conjugate too).
+    fn from_poles(poles: &[(f64, f64)]) -> Vec<f64> {
+        let mut p = vec![1.0];
+        let mul = |p: &mut Vec<f64>, q: &[f64]| {
+            let mut r = vec![0.0; p.len() + q.len() - 1];
+            for (i, a) in p.iter().enumerate() {
+                for (j, b) in q.iter().enumerate() {
+                    r[i + j] += a * b;
+                }
+            }
+            *p = r;
+        };
+        for &(r, th) in poles {
+            if th == 0.0 {
+                mul(&mut p, &[1.0, -r]);
+            } else {
+                mul(&mut p, &[1.0, -2.0 * r * th.cos(), r * r]);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn stability_check_finds_poles_outside_the_unit_circle() {
+        let stable = |poles: &[(f64, f64)]| {
+            IirCoefficients::new(&opts(&[1.0], &from_poles(poles)))
+                .unwrap()
+                .is_stable()
+        };
+        assert!(stable(&[]));
+        assert!(stable(&[(0.5, 0.0), (0.99, 1.0), (-0.9, 0.0), (0.95, 2.5)]));
+        assert!(!stable(&[(0.5, 0.0), (1.01, 1.0)]));
+        assert!(!stable(&[(1.0, 0.0)]));
+        assert!(!stable(&[(0.3, 0.0), (-1.2, 0.0)]));
+        // Trailing zeros are poles at the origin.
+        assert!(
+            IirCoefficients::new(&opts(&[1.0], &[1.0, -0.5, 0.0, 0.0]))
+                .unwrap()
+                .is_stable()
+        );
+    }
+
+    #[test]
+    fn frequency_response_matches_transfer_function() {
+        let b = [0.2, 0.4, 0.2];
+        let a = [1.5, -0.3, 0.2, 0.05];
+        let c = IirCoefficients::new(&opts(&b, &a)).unwrap();
+        let freqs = [
+            0.0f32,
+            100.0,
+            1000.0,
+            7000.0,
+            24000.0,
+            -0.5,
+            24000.5,
+            f32::NAN,
+        ];
+        let mut mag = [0.0f32; 8];
+        let mut phase = [0.0f32; 8];
+        get_frequency_response(&c, SR, &freqs, &mut mag, &mut phase).unwrap();
+        for i in 0..5 {
+            let w = PI * freqs[i] as f64 / 24000.0;
+            let eval = |k: &[f64]| {
+                k.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &v)| {
+                    (re + v * (n as f64 * w).cos(), im - v * (n as f64 * w).sin())
+                })
+            };
+            let (nr, ni) = eval(&b);
+            let (dr, di) = eval(&a);
+            let m = nr.hypot(ni) / dr.hypot(di);
+            let p = ni.atan2(nr) - di.atan2(dr);
+            assert!(
+                (mag[i] as f64 - m).abs() < 1e-6 * m.max(1.0),
+                "mag at {}",
+                freqs[i]
+            );
+            assert!(
+                (phase[i] as f64 - p).sin().abs() < 1e-6,
+                "phase at {}",
+                freqs[i]
+            );
+        }
+        for i in 5..8 {
+            assert!(mag[i].is_nan() && phase[i].is_nan());
+        }
+        let mut short = [0.0f32; 3];
+        assert!(matches!(
+            get_frequency_response(&c, SR, &freqs, &mut short, &mut phase),
+            Err(NodeError::InvalidAccess(_))
+        ));
+        assert!(matches!(
+            get_frequency_response(&c, SR, &freqs, &mut mag, &mut short),
+            Err(NodeError::InvalidAccess(_))
+        ));
+    }
+}

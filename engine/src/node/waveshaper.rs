@@ -562,4 +562,400 @@ impl Processor for WaveShaperProcessor {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use crate::block::AudioBlock;
+    use crate::processor::testing::TestScope;
+    use std::f64::consts::PI;
+
+    const SR: f32 = 48000.0;
+
+    /// index.bs "WaveShaperNode" curve algorithm, transcribed.
+    fn spec_curve(c: &[f32], x: f32) -> f64 {
+        let n = c.len() as f64;
+        let v = (n - 1.0) / 2.0 * (x as f64 + 1.0);
+        let k = v.floor();
+        let f = v - k;
+        if v < 0.0 {
+            c[0] as f64
+        } else if v >= n - 1.0 {
+            c[c.len() - 1] as f64
+        } else {
+            let k = k as usize;
+            (1.0 - f) * c[k] as f64 + f * c[k + 1] as f64
+        }
+    }
+
+    /// Runs `p` over `input` channels; returns outputs and each quantum's
+    /// return value. All-zero quanta are sent as silent blocks.
+    fn run(p: &mut WaveShaperProcessor, input: &[Vec<f32>]) -> (Vec<Vec<f32>>, Vec<bool>) {
+        let ts = TestScope::new(SR);
+        let mut out = vec![Vec::new(); input.len()];
+        let mut alive = Vec::new();
+        for q in 0..input[0].len() / RENDER_QUANTUM_SIZE {
+            let r = q * RENDER_QUANTUM_SIZE..(q + 1) * RENDER_QUANTUM_SIZE;
+            let mut inb = AudioBlock::new(input.len());
+            if input.iter().any(|c| c[r.clone()].iter().any(|&v| v != 0.0)) {
+                for (ch, c) in input.iter().enumerate() {
+                    inb.channel_mut(ch).copy_from_slice(&c[r.clone()]);
+                }
+            }
+            let mut outb = [AudioBlock::new(1)];
+            alive.push(p.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&inb),
+                    outputs: &mut outb,
+                    params: &[],
+                },
+                &ts.scope(r.start as u64),
+            ));
+            assert_eq!(outb[0].number_of_channels(), input.len());
+            for (ch, o) in out.iter_mut().enumerate() {
+                o.extend_from_slice(outb[0].channel(ch));
+            }
+        }
+        (out, alive)
+    }
+
+    fn noise(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    fn sines(n: usize, parts: &[(f64, f64)]) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                parts
+                    .iter()
+                    .map(|&(amp, hz)| amp * (2.0 * PI * hz * i as f64 / SR as f64 + hz / 1e3).sin())
+                    .sum::<f64>() as f32
+            })
+            .collect()
+    }
+
+    /// Amplitude of the `hz` component over `x` (a whole number of cycles).
+    fn amplitude(x: &[f32], hz: f64) -> f64 {
+        let (mut re, mut im) = (0.0, 0.0);
+        for (i, &v) in x.iter().enumerate() {
+            let ph = 2.0 * PI * hz * i as f64 / SR as f64;
+            re += v as f64 * ph.cos();
+            im += v as f64 * ph.sin();
+        }
+        2.0 * re.hypot(im) / x.len() as f64
+    }
+
+    fn shaper(curve: Option<&[f32]>, o: OverSampleType) -> WaveShaperProcessor {
+        WaveShaperProcessor::new(curve.map(Arc::from), o)
+    }
+
+    #[test]
+    fn options_and_enum() {
+        let o = WaveShaperOptions::default();
+        assert_eq!(
+            (o.curve.clone(), o.oversample),
+            (None, OverSampleType::None)
+        );
+        assert!(o.validate().is_ok());
+        for len in [0, 1] {
+            let o = WaveShaperOptions {
+                curve: Some(vec![0.5; len]),
+                ..Default::default()
+            };
+            assert!(matches!(o.validate(), Err(NodeError::InvalidState(_))));
+        }
+        let o = WaveShaperOptions {
+            curve: Some(vec![0.0, f32::NAN]),
+            ..Default::default()
+        };
+        assert!(matches!(o.validate(), Err(NodeError::Type(_))));
+        for t in [OverSampleType::None, OverSampleType::X2, OverSampleType::X4] {
+            assert_eq!(OverSampleType::parse(t.as_str()), Ok(t));
+        }
+        assert!(matches!(
+            OverSampleType::parse("8x"),
+            Err(NodeError::Type(_))
+        ));
+        assert!(WAVE_SHAPER_PARAMS.is_empty());
+    }
+
+    #[test]
+    fn curve_slot_follows_curve_set_rule() {
+        // Set through the constructor: no second non-null curve.
+        let mut s = CurveSlot::new(&WaveShaperOptions {
+            curve: Some(vec![1.0, 2.0, 3.0]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(s.get().map(|c| &c[..]), Some(&[1.0, 2.0, 3.0][..]));
+        assert!(matches!(
+            s.set(Some(&[0.0, 1.0])),
+            Err(NodeError::InvalidState(_))
+        ));
+        // Null is always allowed, but does not reset [[curve set]].
+        assert!(matches!(s.set(None), Ok(WaveShaperMessage::SetCurve(b)) if b.is_none()));
+        assert!(s.get().is_none());
+        assert!(matches!(
+            s.set(Some(&[0.0, 1.0])),
+            Err(NodeError::InvalidState(_))
+        ));
+
+        let mut s = CurveSlot::new(&WaveShaperOptions::default()).unwrap();
+        assert!(matches!(
+            s.set(Some(&[1.0])),
+            Err(NodeError::InvalidState(_))
+        ));
+        let mut src = vec![-1.0, 0.0, 1.0];
+        let msg = s.set(Some(&src)).unwrap();
+        // The slot and the message hold a copy.
+        src[0] = 9.0;
+        assert_eq!(&s.get().unwrap()[..], &[-1.0, 0.0, 1.0]);
+        let WaveShaperMessage::SetCurve(b) = msg else {
+            panic!()
+        };
+        assert_eq!(b.as_deref(), Some(&[-1.0, 0.0, 1.0][..]));
+        assert!(matches!(
+            s.set(Some(&[0.0, 1.0])),
+            Err(NodeError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn curve_mapping_matches_spec_and_wpt_cases() {
+        let c3 = [2.0, -3.0, 4.0];
+        assert_eq!(
+            [-1.0, 0.0, 1.0].map(|x| apply_curve(&c3, x)),
+            [2.0, -3.0, 4.0]
+        );
+        assert_eq!(
+            [-0.5, 0.5, 0.75].map(|x| apply_curve(&c3, x)),
+            [-0.5, 0.5, 2.25]
+        );
+        assert_eq!([-1.5, 1.5].map(|x| apply_curve(&c3, x)), [2.0, 4.0]);
+        assert_eq!(
+            [-1.0, 0.0, 1.0].map(|x| apply_curve(&[2.0, -2.0], x)),
+            [2.0, 0.0, -2.0]
+        );
+        assert_eq!(
+            [-1.0, 0.0, 1.0].map(|x| apply_curve(&[1.0, 2.0, 4.0, 7.0], x)),
+            [1.0, 3.0, 7.0]
+        );
+        let big: Vec<f32> = (0..=60000).map(|i| i as f32 / 3.5435).collect();
+        assert_eq!(
+            [-1.0, 0.0, 1.0].map(|x| apply_curve(&big, x)),
+            [big[0], big[30000], big[60000]]
+        );
+        assert!(apply_curve(&c3, f32::NAN).is_nan());
+        assert_eq!(apply_curve(&c3, f32::INFINITY), 4.0);
+        assert_eq!(apply_curve(&c3, f32::NEG_INFINITY), 2.0);
+        // Dense sweep against the transcribed algorithm.
+        let curve = noise(37, 3);
+        for i in 0..=10000 {
+            let x = -1.2 + 2.4 * i as f32 / 10000.0;
+            let want = spec_curve(&curve, x);
+            assert!(
+                (apply_curve(&curve, x) as f64 - want).abs() <= 1e-6,
+                "x={x}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_oversampling_applies_the_curve_per_sample() {
+        let len = 3 * RENDER_QUANTUM_SIZE;
+        let input = vec![
+            noise(len, 1).iter().map(|v| v * 1.3).collect(),
+            noise(len, 2),
+        ];
+        let mut curve = noise(9, 5);
+        curve[4] = 0.0;
+        let (out, alive) = run(&mut shaper(Some(&curve), OverSampleType::None), &input);
+        assert!(
+            alive.iter().all(|&a| !a),
+            "curve(0) = 0 and no resampler: no tail"
+        );
+        for ch in 0..2 {
+            for (i, (&y, &x)) in out[ch].iter().zip(&input[ch]).enumerate() {
+                assert!(
+                    (y as f64 - spec_curve(&curve, x)).abs() <= 1e-6,
+                    "ch{ch} frame {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn null_curve_is_a_wire_at_any_oversampling() {
+        let len = 2 * RENDER_QUANTUM_SIZE;
+        let input = vec![noise(len, 8).iter().map(|v| v * 3.0).collect::<Vec<_>>()];
+        for o in [OverSampleType::None, OverSampleType::X2, OverSampleType::X4] {
+            let (out, alive) = run(&mut shaper(None, o), &input);
+            assert_eq!(out[0], input[0]);
+            assert!(alive.iter().all(|&a| !a));
+        }
+    }
+
+    #[test]
+    fn oversampling_latency_is_a_whole_number_of_frames() {
+        assert_eq!(latency_frames(OverSampleType::None), 0);
+        let len = 16 * RENDER_QUANTUM_SIZE;
+        // Band-limited: everything below 0.4 * sample rate.
+        let x = sines(
+            len,
+            &[(0.3, 440.0), (0.2, 5100.0), (0.2, 17000.0), (0.1, 19000.0)],
+        );
+        let identity = [-1.0, 1.0];
+        for o in [OverSampleType::X2, OverSampleType::X4] {
+            let lat = latency_frames(o);
+            let (out, _) = run(&mut shaper(Some(&identity), o), std::slice::from_ref(&x));
+            // Passband ripple and f32 rounding only.
+            let err = (lat + 256..len)
+                .map(|n| (out[0][n] - x[n - lat]).abs())
+                .fold(0.0f32, f32::max);
+            assert!(err < 2e-4, "{o:?}: delayed by {lat}: error {err}");
+            // One frame off is far worse: the latency really is `lat`.
+            let off = (lat + 256..len)
+                .map(|n| (out[0][n] - x[n - lat - 1]).abs())
+                .fold(0.0f32, f32::max);
+            assert!(off > 0.1, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn oversampled_dc_passes_at_unity_gain() {
+        let len = 4 * RENDER_QUANTUM_SIZE;
+        let x = vec![vec![0.5f32; len]];
+        for o in [OverSampleType::X2, OverSampleType::X4] {
+            let (out, _) = run(&mut shaper(Some(&[-1.0, 1.0]), o), &x);
+            for &y in &out[0][2 * RENDER_QUANTUM_SIZE..] {
+                assert!((y - 0.5).abs() < 1e-6, "{o:?}: {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn oversampling_suppresses_aliasing() {
+        // y = x^3 on a 10 kHz sine makes a 30 kHz harmonic, which aliases to
+        // 18 kHz at 48 kHz. sin^3 = (3 sin(wt) - sin(3wt)) / 4.
+        let curve: Vec<f32> = (0..4097)
+            .map(|i| {
+                let x = -1.0 + 2.0 * i as f64 / 4096.0;
+                (x * x * x) as f32
+            })
+            .collect();
+        let len = 48 * RENDER_QUANTUM_SIZE;
+        let x: Vec<f32> = (0..len)
+            .map(|i| (2.0 * PI * 10000.0 * i as f64 / SR as f64).sin() as f32)
+            .collect();
+        // 4800 frames: whole cycles of both 10 kHz and 18 kHz.
+        let window = 1024..1024 + 4800;
+        let alias = |o| {
+            let (out, _) = run(&mut shaper(Some(&curve), o), std::slice::from_ref(&x));
+            let w = &out[0][window.clone()];
+            (amplitude(w, 10000.0), amplitude(w, 18000.0))
+        };
+        let (f, a) = alias(OverSampleType::None);
+        assert!(
+            (f - 0.75).abs() < 1e-3 && (a - 0.25).abs() < 1e-3,
+            "none: {f} {a}"
+        );
+        for o in [OverSampleType::X2, OverSampleType::X4] {
+            let (f, a) = alias(o);
+            assert!((f - 0.75).abs() < 1e-3, "{o:?}: fundamental {f}");
+            // At least 80 dB below the fundamental.
+            assert!(a < 0.75e-4, "{o:?}: alias {a}");
+        }
+    }
+
+    #[test]
+    fn tail_drains_then_stops() {
+        let q = RENDER_QUANTUM_SIZE;
+        let mut x = vec![0.0f32; 6 * q];
+        x[q - 1] = 0.9;
+        for o in [OverSampleType::X2, OverSampleType::X4] {
+            let (out, alive) = run(&mut shaper(Some(&[-1.0, 1.0]), o), std::slice::from_ref(&x));
+            // Alive while the impulse is still inside the resamplers.
+            assert_eq!(&alive[..3], &[true, false, false], "{o:?}");
+            let lat = latency_frames(o);
+            // The (band-limited) impulse peaks `lat` frames later, in the
+            // silent quantum.
+            let peak = (0..out[0].len())
+                .max_by(|&i, &j| out[0][i].abs().total_cmp(&out[0][j].abs()))
+                .unwrap();
+            assert_eq!(peak, q - 1 + lat, "{o:?}");
+            assert!(out[0][peak] > 0.5, "{o:?}");
+            let last_nonzero = out[0].iter().rposition(|&v| v != 0.0).unwrap();
+            assert!(
+                last_nonzero < q + tail_time_frames(o),
+                "{o:?}: {last_nonzero}"
+            );
+            assert!(out[0][2 * q..].iter().all(|&v| v == 0.0));
+        }
+    }
+
+    #[test]
+    fn silence_through_a_curve_not_through_zero_is_dc() {
+        let curve = [0.25, 0.75, 0.5];
+        let (out, alive) = run(
+            &mut shaper(Some(&curve), OverSampleType::None),
+            &[vec![0.0; 256]],
+        );
+        assert!(out[0].iter().all(|&v| v == 0.75));
+        assert!(alive.iter().all(|&a| a));
+        let (out, alive) = run(
+            &mut shaper(Some(&curve), OverSampleType::X4),
+            &[vec![0.0; 512]],
+        );
+        assert!(out[0][256..].iter().all(|&v| (v - 0.75).abs() < 1e-6));
+        assert!(alive.iter().all(|&a| a));
+    }
+
+    #[test]
+    fn oversampled_channels_are_independent() {
+        let len = 3 * RENDER_QUANTUM_SIZE;
+        let a = noise(len, 11);
+        let b = noise(len, 12);
+        let curve = noise(17, 13);
+        let (both, _) = run(
+            &mut shaper(Some(&curve), OverSampleType::X4),
+            &[a.clone(), b.clone()],
+        );
+        let (only_b, _) = run(&mut shaper(Some(&curve), OverSampleType::X4), &[b]);
+        let (only_a, _) = run(&mut shaper(Some(&curve), OverSampleType::X4), &[a]);
+        assert_eq!(both[0], only_a[0]);
+        assert_eq!(both[1], only_b[0]);
+    }
+
+    #[test]
+    fn messages_swap_curve_and_oversampling() {
+        let ts = TestScope::new(SR);
+        let q = RENDER_QUANTUM_SIZE;
+        let x = noise(q, 21);
+        let mut p = shaper(Some(&[-1.0, 1.0]), OverSampleType::None);
+        let (first, _) = run(&mut p, std::slice::from_ref(&x));
+        assert_eq!(first[0], x);
+        let mut slot = CurveSlot::default();
+        let msg = slot.set(Some(&[1.0, -1.0])).unwrap();
+        p.handle_message(NodeMessage::WaveShaper(msg), &ts.scope(q as u64));
+        // The old curve went to the garbage thread, in the message's box.
+        let trash = ts.garbage.pop().expect("old curve discarded");
+        let old = trash.downcast::<Option<Arc<[f32]>>>().unwrap();
+        assert_eq!(old.as_deref(), Some(&[-1.0, 1.0][..]));
+        let (second, _) = run(&mut p, std::slice::from_ref(&x));
+        let negated: Vec<f32> = x.iter().map(|v| -v).collect();
+        assert_eq!(second[0], negated);
+
+        // Switching oversampling restarts from clean resampler state.
+        p.handle_message(
+            NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(OverSampleType::X2)),
+            &ts.scope(2 * q as u64),
+        );
+        let (third, _) = run(&mut p, std::slice::from_ref(&x));
+        let (fresh, _) = run(&mut shaper(Some(&[1.0, -1.0]), OverSampleType::X2), &[x]);
+        assert_eq!(third[0], fresh[0]);
+    }
+}
