@@ -225,13 +225,45 @@ pub fn biquad_coefficients(
     gain: f64,
     sample_rate: f64,
 ) -> BiquadCoefficients {
+    coefficients_with(
+        filter_type,
+        computed_freq,
+        q,
+        shelf_amplitude(gain),
+        resonance(q),
+        sample_rate,
+    )
+}
+
+/// The spec's `A = 10^(G/40)`.
+#[inline]
+fn shelf_amplitude(gain: f64) -> f64 {
+    10f64.powf(gain / 40.0)
+}
+
+/// `10^(Q/20)`: Q in dB, as lowpass and highpass read it.
+#[inline]
+fn resonance(q: f64) -> f64 {
+    10f64.powf(q / 20.0)
+}
+
+/// [`biquad_coefficients`] with the two pows precomputed (`a` from the gain,
+/// `resonance` from Q), so the render side can reuse them while only the
+/// frequency moves.
+fn coefficients_with(
+    filter_type: BiquadFilterType,
+    computed_freq: f64,
+    q: f64,
+    a: f64,
+    resonance: f64,
+    sample_rate: f64,
+) -> BiquadCoefficients {
     use BiquadFilterType::*;
     // Normalised so Nyquist is 1; the edge cases are decided on it.
     let f = computed_freq / (sample_rate / 2.0);
     let interior = f > 0.0 && f < 1.0;
     let w0 = 2.0 * std::f64::consts::PI * computed_freq / sample_rate;
     let (sin_w0, cos_w0) = w0.sin_cos();
-    let a = 10f64.powf(gain / 40.0);
     let c = BiquadCoefficients::normalized;
     match filter_type {
         Lowpass => {
@@ -241,7 +273,7 @@ pub fn biquad_coefficients(
             } else if f <= 0.0 {
                 BiquadCoefficients::gain(0.0)
             } else {
-                let alpha = sin_w0 / (2.0 * 10f64.powf(q / 20.0));
+                let alpha = sin_w0 / (2.0 * resonance);
                 if alpha.is_infinite() {
                     return BiquadCoefficients::gain(0.0);
                 }
@@ -263,7 +295,7 @@ pub fn biquad_coefficients(
                 // Zeros and poles cancel at z = 1.
                 BiquadCoefficients::gain(1.0)
             } else {
-                let alpha = sin_w0 / (2.0 * 10f64.powf(q / 20.0));
+                let alpha = sin_w0 / (2.0 * resonance);
                 if alpha.is_infinite() {
                     return BiquadCoefficients::gain(0.0);
                 }
@@ -476,6 +508,9 @@ pub struct BiquadFilterProcessor {
     /// `cached`; recomputing coefficients costs a pow and a sin_cos.
     cached_key: Option<([f32; 4], BiquadFilterType)>,
     cached: BiquadCoefficients,
+    /// `(Q, 10^(Q/20))` and `(gain, 10^(gain/40))` last computed.
+    cached_q: (f32, f64),
+    cached_gain: (f32, f64),
     /// Per-frame coefficients when a param varies within the quantum,
     /// computed once and shared by all channels.
     per_frame: Box<[BiquadCoefficients; RENDER_QUANTUM_SIZE]>,
@@ -491,6 +526,8 @@ impl BiquadFilterProcessor {
             ringing_channels: 0,
             cached_key: None,
             cached: BiquadCoefficients::gain(1.0),
+            cached_q: (1.0, resonance(1.0)),
+            cached_gain: (0.0, shelf_amplitude(0.0)),
             per_frame: Box::new([BiquadCoefficients::gain(1.0); RENDER_QUANTUM_SIZE]),
         }
     }
@@ -498,11 +535,20 @@ impl BiquadFilterProcessor {
     #[inline]
     fn coefficients(&mut self, key: [f32; 4]) -> BiquadCoefficients {
         if self.cached_key != Some((key, self.filter_type)) {
-            self.cached = biquad_coefficients(
+            // A sweep usually moves one param: only redo the pows whose
+            // inputs changed.
+            if self.cached_q.0 != key[2] {
+                self.cached_q = (key[2], resonance(key[2] as f64));
+            }
+            if self.cached_gain.0 != key[3] {
+                self.cached_gain = (key[3], shelf_amplitude(key[3] as f64));
+            }
+            self.cached = coefficients_with(
                 self.filter_type,
                 computed_frequency(key[0], key[1], self.sample_rate),
                 key[2] as f64,
-                key[3] as f64,
+                self.cached_gain.1,
+                self.cached_q.1,
                 self.sample_rate as f64,
             );
             self.cached_key = Some((key, self.filter_type));
