@@ -1277,4 +1277,49 @@ mod tests {
             Err(NodeError::InvalidAccess(_))
         ));
     }
+
+    #[test]
+    fn render_path_does_not_allocate_or_free() {
+        let ts = TestScope::new(SR);
+        let mut p = processor(BiquadFilterType::Peaking);
+        let mut loud = AudioBlock::new(MAX_CHANNELS);
+        for ch in 0..MAX_CHANNELS {
+            loud.channel_mut(ch)
+                .copy_from_slice(&noise(RENDER_QUANTUM_SIZE, ch as u32));
+        }
+        let silent = AudioBlock::new(1);
+        let mut out = [AudioBlock::new(1)];
+        let ramp: Vec<f32> = (0..RENDER_QUANTUM_SIZE)
+            .map(|i| 100.0 + 10.0 * i as f32)
+            .collect();
+        let (d, q, g) = ([0.0f32], [3.0f32], [6.0f32]);
+        let ((), n) = crate::node::alloc_count::count(|| {
+            for (i, input) in [&loud, &loud, &silent, &silent].into_iter().enumerate() {
+                let f: &[f32] = if i % 2 == 0 { &ramp } else { &ramp[..1] };
+                let params = [
+                    ParamBlock::new(f),
+                    ParamBlock::new(&d),
+                    ParamBlock::new(&q),
+                    ParamBlock::new(&g),
+                ];
+                p.process(
+                    ProcessIo {
+                        inputs: std::slice::from_ref(input),
+                        outputs: &mut out,
+                        params: &params,
+                    },
+                    &ts.scope(0),
+                );
+                p.handle_message(
+                    NodeMessage::BiquadFilter(BiquadFilterMessage::SetType(
+                        BiquadFilterType::Lowshelf,
+                    )),
+                    &ts.scope(0),
+                );
+            }
+        });
+        assert_eq!(n, 0);
+        // All 32 channels were filtered, and the tail kept them.
+        assert_eq!(out[0].number_of_channels(), MAX_CHANNELS);
+    }
 }

@@ -622,4 +622,35 @@ mod tests {
             Err(NodeError::InvalidAccess(_))
         ));
     }
+
+    #[test]
+    fn render_path_does_not_allocate_or_free() {
+        let ts = TestScope::new(SR);
+        let mut ff = vec![0.05; 20];
+        ff[0] = 1.0;
+        let mut p = IIRFilterProcessor::new(
+            IirCoefficients::new(&opts(&ff, &[1.0, -0.5, 0.1, 0.0, 0.02])).unwrap(),
+        );
+        let mut loud = AudioBlock::new(MAX_CHANNELS);
+        for ch in 0..MAX_CHANNELS {
+            loud.channel_mut(ch)
+                .copy_from_slice(&noise(RENDER_QUANTUM_SIZE, ch as u32));
+        }
+        let silent = AudioBlock::new(1);
+        let mut out = [AudioBlock::new(1)];
+        let ((), n) = crate::node::alloc_count::count(|| {
+            for input in [&loud, &silent, &loud, &silent] {
+                p.process(
+                    ProcessIo {
+                        inputs: std::slice::from_ref(input),
+                        outputs: &mut out,
+                        params: &[],
+                    },
+                    &ts.scope(0),
+                );
+            }
+        });
+        assert_eq!(n, 0);
+        assert_eq!(out[0].number_of_channels(), MAX_CHANNELS);
+    }
 }

@@ -956,4 +956,45 @@ mod tests {
         let (fresh, _) = run(&mut shaper(Some(&[1.0, -1.0]), OverSampleType::X2), &[x]);
         assert_eq!(third[0], fresh[0]);
     }
+
+    #[test]
+    fn render_path_does_not_allocate_or_free() {
+        let ts = TestScope::new(SR);
+        let mut p = shaper(Some(&[-1.0, 0.0, 0.5]), OverSampleType::None);
+        let mut loud = AudioBlock::new(MAX_CHANNELS);
+        for ch in 0..MAX_CHANNELS {
+            loud.channel_mut(ch)
+                .copy_from_slice(&noise(RENDER_QUANTUM_SIZE, ch as u32));
+        }
+        let silent = AudioBlock::new(1);
+        let mut out = [AudioBlock::new(1)];
+        // Messages are built on the control thread.
+        let mut slot = CurveSlot::default();
+        let messages = vec![
+            NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(OverSampleType::X2)),
+            NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(OverSampleType::X4)),
+            NodeMessage::WaveShaper(slot.set(Some(&[1.0, 0.0, -1.0])).unwrap()),
+            NodeMessage::WaveShaper(slot.set(None).unwrap()),
+        ];
+        // Iterated by reference so the Vec is freed outside the count.
+        let mut messages = messages.into_iter();
+        let ((), n) = crate::node::alloc_count::count(|| {
+            for m in &mut messages {
+                for input in [&loud, &silent] {
+                    p.process(
+                        ProcessIo {
+                            inputs: std::slice::from_ref(input),
+                            outputs: &mut out,
+                            params: &[],
+                        },
+                        &ts.scope(0),
+                    );
+                }
+                p.handle_message(m, &ts.scope(0));
+            }
+        });
+        assert_eq!(n, 0);
+        // Both replaced curves went to the garbage queue.
+        assert_eq!(ts.garbage.len(), 2);
+    }
 }
