@@ -329,6 +329,21 @@ struct ChannelHistory {
     down1_odd: [f32; STAGE1_K],
 }
 
+impl ChannelHistory {
+    /// The state after endless silence: zeros before the curve, the curve's
+    /// value at 0 after it. Starting from this (rather than all zeros) keeps
+    /// a curve with `curve(0) != 0` from ramping up at the start.
+    fn silence(curve_at_zero: f32) -> Self {
+        Self {
+            down2_even: [curve_at_zero; 2 * STAGE2_K - 1],
+            down2_odd: [curve_at_zero; STAGE2_K],
+            down1_even: [curve_at_zero; 2 * STAGE1_K - 1],
+            down1_odd: [curve_at_zero; STAGE1_K],
+            ..ZERO_HISTORY
+        }
+    }
+}
+
 const ZERO_HISTORY: ChannelHistory = ChannelHistory {
     up1: [0.0; S1_UP_HIST],
     pad: 0.0,
@@ -393,6 +408,7 @@ impl WaveShaperProcessor {
             scratch_b: Box::new([0.0; SCRATCH]),
         };
         p.install_curve(curve);
+        p.reset_history(0);
         p
     }
 
@@ -402,11 +418,15 @@ impl WaveShaperProcessor {
         std::mem::replace(&mut self.curve, curve)
     }
 
-    fn reset_history(&mut self) {
-        for h in self.history.iter_mut() {
-            *h = ZERO_HISTORY;
+    /// Puts the resamplers of channels `from..` into the silent state.
+    fn reset_history(&mut self, from: usize) {
+        let silence = ChannelHistory::silence(self.curve_at_zero);
+        for h in &mut self.history[from..] {
+            *h = silence;
         }
-        self.tail_remaining = 0;
+        if from == 0 {
+            self.tail_remaining = 0;
+        }
     }
 
     /// Shapes one channel at the oversampled rate.
@@ -506,8 +526,9 @@ impl Processor for WaveShaperProcessor {
         } else {
             in_channels
         };
+        let silence = ChannelHistory::silence(self.curve_at_zero);
         for h in &mut self.history[channels..self.ringing_channels.max(channels)] {
-            *h = ZERO_HISTORY;
+            *h = silence;
         }
         output.set_number_of_channels(channels);
         // Moved out (and back) so `render_channel` can borrow `self` mutably;
@@ -542,11 +563,18 @@ impl Processor for WaveShaperProcessor {
                 // The box made on the control thread carries the old curve
                 // away, so nothing is allocated or freed here.
                 *slot = self.install_curve(new);
+                let was_wire = slot.is_none();
                 scope.discard(slot);
-                if self.curve.is_none() {
-                    // Pass-through bypasses the resamplers; start clean when
-                    // a curve comes back.
-                    self.reset_history();
+                if was_wire || self.curve.is_none() {
+                    // A wire bypasses the resamplers: they start from silence
+                    // under the new curve.
+                    self.reset_history(0);
+                } else {
+                    // Channels not sounding hold silence under the old curve.
+                    self.reset_history(self.ringing_channels);
+                    // The sounding ones hold values shaped by the old curve:
+                    // let them drain before any silent fast path.
+                    self.tail_remaining = tail_time_frames(self.oversample);
                 }
             }
             NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(o))
@@ -554,7 +582,7 @@ impl Processor for WaveShaperProcessor {
             {
                 self.oversample = o;
                 // Histories of one rate mean nothing at another.
-                self.reset_history();
+                self.reset_history(0);
             }
             _ => {}
         }
@@ -904,12 +932,23 @@ mod tests {
         );
         assert!(out[0].iter().all(|&v| v == 0.75));
         assert!(alive.iter().all(|&a| a));
-        let (out, alive) = run(
-            &mut shaper(Some(&curve), OverSampleType::X4),
-            &[vec![0.0; 512]],
+        for o in [OverSampleType::X2, OverSampleType::X4] {
+            // From the very first frame: the resamplers start in the state
+            // silence leaves them in.
+            let (out, alive) = run(&mut shaper(Some(&curve), o), &[vec![0.0; 512]]);
+            assert!(out[0].iter().all(|&v| (v - 0.75).abs() < 1e-6), "{o:?}");
+            assert!(alive.iter().all(|&a| a));
+        }
+        // A curve arriving while the node is a wire starts from silence too.
+        let ts = TestScope::new(SR);
+        let mut p = shaper(None, OverSampleType::X2);
+        let mut slot = CurveSlot::default();
+        p.handle_message(
+            NodeMessage::WaveShaper(slot.set(Some(&curve)).unwrap()),
+            &ts.scope(0),
         );
-        assert!(out[0][256..].iter().all(|&v| (v - 0.75).abs() < 1e-6));
-        assert!(alive.iter().all(|&a| a));
+        let (out, _) = run(&mut p, &[vec![0.0; 256]]);
+        assert!(out[0].iter().all(|&v| (v - 0.75).abs() < 1e-6));
     }
 
     #[test]
