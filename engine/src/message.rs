@@ -39,4 +39,7 @@ pub enum EngineEvent {
     Ended(NodeId),
     /// A processor failed; the node now outputs silence (fire `processorerror`).
     ProcessorError(NodeId),
+    /// A BiquadFilterNode's or IIRFilterNode's state stopped being finite
+    /// (an unstable filter). Sent once per node; the spec lets the UA warn.
+    FilterStateNotFinite(NodeId),
 }

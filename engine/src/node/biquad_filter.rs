@@ -8,7 +8,7 @@
 //! Params, in `io.params` order: `[0]` frequency, `[1]` detune, `[2]` Q,
 //! `[3]` gain (see [`BIQUAD_FILTER_PARAMS`]); all four are a-rate.
 
-use crate::message::NodeMessage;
+use crate::message::{EngineEvent, NodeMessage};
 use crate::node::NodeError;
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
@@ -504,6 +504,8 @@ pub struct BiquadFilterProcessor {
     state: Box<[[f64; 4]; MAX_CHANNELS]>,
     /// Channels whose state may be non-zero.
     ringing_channels: usize,
+    /// `EngineEvent::FilterStateNotFinite` was sent.
+    warned_not_finite: bool,
     /// Param values (frequency, detune, Q, gain) and type that produced
     /// `cached`; recomputing coefficients costs a pow and a sin_cos.
     cached_key: Option<([f32; 4], BiquadFilterType)>,
@@ -524,6 +526,7 @@ impl BiquadFilterProcessor {
             sample_rate,
             state: Box::new([[0.0; 4]; MAX_CHANNELS]),
             ringing_channels: 0,
+            warned_not_finite: false,
             cached_key: None,
             cached: BiquadCoefficients::gain(1.0),
             cached_q: (1.0, resonance(1.0)),
@@ -571,7 +574,7 @@ fn tick(c: &BiquadCoefficients, s: &mut [f64; 4], x: f64) -> f64 {
 const ZERO_CHANNEL: [f32; RENDER_QUANTUM_SIZE] = [0.0; RENDER_QUANTUM_SIZE];
 
 impl Processor for BiquadFilterProcessor {
-    fn process(&mut self, io: ProcessIo<'_>, _scope: &RenderScope<'_>) -> bool {
+    fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let input = &io.inputs[0];
         let output = &mut io.outputs[0];
         let in_channels = input.number_of_channels();
@@ -628,6 +631,7 @@ impl Processor for BiquadFilterProcessor {
         }
 
         let mut peak = 0.0f64;
+        let mut finite = true;
         for s in &mut self.state[..channels] {
             for v in s.iter_mut() {
                 if v.abs() < DENORMAL_THRESHOLD {
@@ -635,12 +639,17 @@ impl Processor for BiquadFilterProcessor {
                 }
                 // NaN (an unstable automation) keeps the node ringing: the
                 // spec lets NaN show in the output rather than hiding it.
+                finite &= v.is_finite();
                 peak = if v.is_nan() {
                     f64::INFINITY
                 } else {
                     peak.max(v.abs())
                 };
             }
+        }
+        if !finite && !self.warned_not_finite {
+            self.warned_not_finite = true;
+            scope.post_event(EngineEvent::FilterStateNotFinite(scope.node_id));
         }
         if input.is_silent() && peak < TAIL_THRESHOLD {
             for s in &mut self.state[..channels] {
@@ -1321,5 +1330,40 @@ mod tests {
         assert_eq!(n, 0);
         // All 32 channels were filtered, and the tail kept them.
         assert_eq!(out[0].number_of_channels(), MAX_CHANNELS);
+    }
+
+    #[test]
+    fn non_finite_state_is_reported_once() {
+        let ts = TestScope::new(SR);
+        let mut p = processor(BiquadFilterType::Lowpass);
+        let mut inb = AudioBlock::new(1);
+        inb.channel_mut(0)[10] = f32::NAN;
+        let (f, d, q, g) = ([350.0f32], [0.0f32], [1.0f32], [0.0f32]);
+        let params = [
+            ParamBlock::new(&f),
+            ParamBlock::new(&d),
+            ParamBlock::new(&q),
+            ParamBlock::new(&g),
+        ];
+        for frame in [0, 128, 256] {
+            let mut out = [AudioBlock::new(1)];
+            let alive = p.process(
+                ProcessIo {
+                    inputs: std::slice::from_ref(&inb),
+                    outputs: &mut out,
+                    params: &params,
+                },
+                &ts.scope(frame),
+            );
+            assert!(alive);
+            assert!(out[0].channel(0)[127].is_nan());
+        }
+        assert_eq!(
+            ts.events.pop(),
+            Some(crate::message::EngineEvent::FilterStateNotFinite(
+                crate::message::NodeId(0)
+            ))
+        );
+        assert_eq!(ts.events.pop(), None);
     }
 }

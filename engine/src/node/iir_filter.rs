@@ -7,6 +7,7 @@
 //! no AudioParams and takes no messages: its coefficients never change.
 
 use crate::MAX_CHANNELS;
+use crate::message::EngineEvent;
 use crate::node::NodeError;
 use crate::node::biquad_filter::{DENORMAL_THRESHOLD, TAIL_THRESHOLD, check_response_lengths};
 use crate::processor::{ProcessIo, Processor, RenderScope};
@@ -186,6 +187,8 @@ pub struct IIRFilterProcessor {
     state: Box<[[f64; MAX_IIR_COEFFICIENTS]; MAX_CHANNELS]>,
     /// Channels whose state may be non-zero.
     ringing_channels: usize,
+    /// `EngineEvent::FilterStateNotFinite` was sent.
+    warned_not_finite: bool,
 }
 
 impl IIRFilterProcessor {
@@ -195,6 +198,7 @@ impl IIRFilterProcessor {
             coef: coefficients,
             state: Box::new([[0.0; MAX_IIR_COEFFICIENTS]; MAX_CHANNELS]),
             ringing_channels: 0,
+            warned_not_finite: false,
         }
     }
 }
@@ -214,7 +218,7 @@ fn tick(b: &[f64], a: &[f64], s: &mut [f64], x: f64) -> f64 {
 }
 
 impl Processor for IIRFilterProcessor {
-    fn process(&mut self, io: ProcessIo<'_>, _scope: &RenderScope<'_>) -> bool {
+    fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let input = &io.inputs[0];
         let output = &mut io.outputs[0];
         let in_channels = input.number_of_channels();
@@ -253,6 +257,7 @@ impl Processor for IIRFilterProcessor {
         }
 
         let mut peak = 0.0f64;
+        let mut finite = true;
         for s in &mut self.state[..channels] {
             for v in s[..order].iter_mut() {
                 if v.abs() < DENORMAL_THRESHOLD {
@@ -260,12 +265,17 @@ impl Processor for IIRFilterProcessor {
                 }
                 // NaN (an unstable filter) keeps the node ringing: the spec
                 // lets NaN show in the output rather than hiding it.
+                finite &= v.is_finite();
                 peak = if v.is_nan() {
                     f64::INFINITY
                 } else {
                     peak.max(v.abs())
                 };
             }
+        }
+        if !finite && !self.warned_not_finite {
+            self.warned_not_finite = true;
+            scope.post_event(EngineEvent::FilterStateNotFinite(scope.node_id));
         }
         if input.is_silent() && peak < TAIL_THRESHOLD {
             for s in &mut self.state[..channels] {
@@ -285,6 +295,7 @@ mod tests {
     use super::*;
     use crate::RENDER_QUANTUM_SIZE;
     use crate::block::AudioBlock;
+    use crate::message::NodeId;
     use crate::node::biquad_filter::{
         BiquadFilterOptions, BiquadFilterProcessor, BiquadFilterType, biquad_coefficients,
     };
@@ -330,7 +341,14 @@ mod tests {
     /// Runs the processor over `input` channels; returns outputs and each
     /// quantum's return value.
     fn run(p: &mut dyn Processor, input: &[Vec<f32>]) -> (Vec<Vec<f32>>, Vec<bool>) {
-        let ts = TestScope::new(SR);
+        run_in(&TestScope::new(SR), p, input)
+    }
+
+    fn run_in(
+        ts: &TestScope,
+        p: &mut dyn Processor,
+        input: &[Vec<f32>],
+    ) -> (Vec<Vec<f32>>, Vec<bool>) {
         let mut out = vec![Vec::new(); input.len()];
         let mut alive = Vec::new();
         for q in 0..input[0].len() / RENDER_QUANTUM_SIZE {
@@ -521,9 +539,16 @@ mod tests {
         x[0] = 1.0;
         let mut p =
             IIRFilterProcessor::new(IirCoefficients::new(&opts(&[1.0], &[1.0, -1.5])).unwrap());
-        let (out, alive) = run(&mut p, &[x]);
+        let ts = TestScope::new(SR);
+        let (out, alive) = run_in(&ts, &mut p, &[x]);
         assert!(alive.iter().all(|&v| v));
-        assert!(out[0].last().unwrap().abs() > 1e30 || out[0].last().unwrap().is_nan());
+        assert!(!out[0].last().unwrap().is_finite());
+        // Reported once, for the UA to warn about.
+        assert_eq!(
+            ts.events.pop(),
+            Some(EngineEvent::FilterStateNotFinite(NodeId(0)))
+        );
+        assert_eq!(ts.events.pop(), None);
     }
 
     /// Feedback polynomial with the given poles (as `(radius, angle)`;
