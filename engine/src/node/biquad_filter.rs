@@ -8,6 +8,7 @@
 //! Params, in `io.params` order: `[0]` frequency, `[1]` detune, `[2]` Q,
 //! `[3]` gain (see [`BIQUAD_FILTER_PARAMS`]); all four are a-rate.
 
+use crate::block::AudioBlock;
 use crate::message::{EngineEvent, NodeMessage};
 use crate::node::NodeError;
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
@@ -566,12 +567,63 @@ impl BiquadFilterProcessor {
 /// equation does when they change every frame.
 #[inline(always)]
 fn tick(c: &BiquadCoefficients, s: &mut [f64; 4], x: f64) -> f64 {
-    let y = c.b0 * x + c.b1 * s[0] + c.b2 * s[1] - c.a1 * s[2] - c.a2 * s[3];
+    // y(n-1) enters last: the loop-carried chain is one multiply and one
+    // subtract; everything else can be computed ahead of it.
+    let y = (c.b0 * x + c.b1 * s[0] + c.b2 * s[1] - c.a2 * s[3]) - c.a1 * s[2];
     *s = [x, s[0], y, s[2]];
     y
 }
 
 const ZERO_CHANNEL: [f32; RENDER_QUANTUM_SIZE] = [0.0; RENDER_QUANTUM_SIZE];
+
+/// Filters `state.len()` channels of `input` (missing input channels read as
+/// silence) into `output`, with frame i's coefficients from `coef(i)`.
+///
+/// The recursion serialises each channel on its previous output, so channels
+/// go through in pairs: two independent dependency chains interleaved keep
+/// the FPU busy while each waits on its own multiply-adds.
+#[inline(always)]
+fn render(
+    coef: impl Fn(usize) -> BiquadCoefficients,
+    state: &mut [[f64; 4]],
+    input: &AudioBlock,
+    output: &mut AudioBlock,
+) {
+    let in_channels = input.number_of_channels();
+    let x_of = |ch: usize| {
+        if ch < in_channels {
+            input.channel(ch)
+        } else {
+            &ZERO_CHANNEL
+        }
+    };
+    let channels = state.len();
+    let out = &mut output.channels_mut()[..channels];
+    let mut states = state.chunks_exact_mut(2);
+    let mut outs = out.chunks_exact_mut(2);
+    for (pair, (st, ys)) in (&mut states).zip(&mut outs).enumerate() {
+        let (xa, xb) = (x_of(2 * pair), x_of(2 * pair + 1));
+        let (sa, sb) = st.split_at_mut(1);
+        let (ya, yb) = ys.split_at_mut(1);
+        let (ya, yb) = (&mut ya[0], &mut yb[0]);
+        // Local copies keep the state in registers across the loop.
+        let (mut a, mut b) = (sa[0], sb[0]);
+        for i in 0..RENDER_QUANTUM_SIZE {
+            let c = coef(i);
+            ya[i] = tick(&c, &mut a, xa[i] as f64) as f32;
+            yb[i] = tick(&c, &mut b, xb[i] as f64) as f32;
+        }
+        (sa[0], sb[0]) = (a, b);
+    }
+    if let ([s], [y]) = (states.into_remainder(), outs.into_remainder()) {
+        let x = x_of(channels - 1);
+        let mut a = *s;
+        for i in 0..RENDER_QUANTUM_SIZE {
+            y[i] = tick(&coef(i), &mut a, x[i] as f64) as f32;
+        }
+        *s = a;
+    }
+}
 
 impl Processor for BiquadFilterProcessor {
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
@@ -596,38 +648,16 @@ impl Processor for BiquadFilterProcessor {
         output.set_number_of_channels(channels);
 
         let params: [ParamBlock<'_>; 4] = [io.params[0], io.params[1], io.params[2], io.params[3]];
-        let constant = params.iter().all(|p| p.is_constant());
-        if constant {
+        if params.iter().all(|p| p.is_constant()) {
             let c = self.coefficients(params.map(|p| p.first()));
-            for ch in 0..channels {
-                let x = if ch < in_channels {
-                    input.channel(ch)
-                } else {
-                    &ZERO_CHANNEL
-                };
-                let s = &mut self.state[ch];
-                let y = output.channel_mut(ch);
-                for (y, &x) in y.iter_mut().zip(x.iter()) {
-                    *y = tick(&c, s, x as f64) as f32;
-                }
-            }
+            render(|_| c, &mut self.state[..channels], input, output);
         } else {
             for i in 0..RENDER_QUANTUM_SIZE {
                 let key = params.map(|p| p.at(i));
                 self.per_frame[i] = self.coefficients(key);
             }
-            for ch in 0..channels {
-                let x = if ch < in_channels {
-                    input.channel(ch)
-                } else {
-                    &ZERO_CHANNEL
-                };
-                let s = &mut self.state[ch];
-                let y = output.channel_mut(ch);
-                for ((y, &x), c) in y.iter_mut().zip(x.iter()).zip(self.per_frame.iter()) {
-                    *y = tick(c, s, x as f64) as f32;
-                }
-            }
+            let per_frame = &self.per_frame;
+            render(|i| per_frame[i], &mut self.state[..channels], input, output);
         }
 
         let mut peak = 0.0f64;

@@ -7,6 +7,7 @@
 //! no AudioParams and takes no messages: its coefficients never change.
 
 use crate::MAX_CHANNELS;
+use crate::block::AudioBlock;
 use crate::message::EngineEvent;
 use crate::node::NodeError;
 use crate::node::biquad_filter::{DENORMAL_THRESHOLD, TAIL_THRESHOLD, check_response_lengths};
@@ -203,18 +204,48 @@ impl IIRFilterProcessor {
     }
 }
 
-/// One sample through the filter. `s` holds `order` live state variables.
+/// One sample through the filter (transposed direct form II) with `N`
+/// coefficients; `s[N - 1]` is always zero.
 #[inline(always)]
-fn tick(b: &[f64], a: &[f64], s: &mut [f64], x: f64) -> f64 {
-    let order = s.len();
-    let y = b[0] * x + if order > 0 { s[0] } else { 0.0 };
-    for k in 1..order {
+fn tick<const N: usize>(b: &[f64; N], a: &[f64; N], s: &mut [f64; N], x: f64) -> f64 {
+    let y = b[0] * x + s[0];
+    for k in 1..N {
         s[k - 1] = b[k] * x - a[k] * y + s[k];
     }
-    if order > 0 {
-        s[order - 1] = b[order] * x - a[order] * y;
-    }
     y
+}
+
+/// Filters each channel of `state` (missing or silent input channels read
+/// as zeros) with `N >= order + 1` coefficients.
+#[inline(always)]
+fn render<const N: usize>(
+    coef: &IirCoefficients,
+    state: &mut [[f64; MAX_IIR_COEFFICIENTS]],
+    input: &AudioBlock,
+    silent: bool,
+    output: &mut AudioBlock,
+) {
+    let mut b = [0.0; N];
+    let mut a = [0.0; N];
+    b.copy_from_slice(&coef.b[..N]);
+    a.copy_from_slice(&coef.a[..N]);
+    let in_channels = input.number_of_channels();
+    for (ch, st) in state.iter_mut().enumerate() {
+        let mut s = [0.0; N];
+        // Only the first `order` entries are live; the rest are zero.
+        s[..N - 1].copy_from_slice(&st[..N - 1]);
+        let y = output.channel_mut(ch);
+        if ch < in_channels && !silent {
+            for (y, &x) in y.iter_mut().zip(input.channel(ch).iter()) {
+                *y = tick(&b, &a, &mut s, x as f64) as f32;
+            }
+        } else {
+            for y in y.iter_mut() {
+                *y = tick(&b, &a, &mut s, 0.0) as f32;
+            }
+        }
+        st[..N - 1].copy_from_slice(&s[..N - 1]);
+    }
 }
 
 impl Processor for IIRFilterProcessor {
@@ -239,27 +270,22 @@ impl Processor for IIRFilterProcessor {
         }
         output.set_number_of_channels(channels);
 
-        let order = self.coef.order;
-        let b = &self.coef.b[..=order];
-        let a = &self.coef.a[..=order];
-        for ch in 0..channels {
-            let s = &mut self.state[ch][..order];
-            let y = output.channel_mut(ch);
-            if ch < in_channels && !input.is_silent() {
-                for (y, &x) in y.iter_mut().zip(input.channel(ch).iter()) {
-                    *y = tick(b, a, s, x as f64) as f32;
-                }
-            } else {
-                for y in y.iter_mut() {
-                    *y = tick(b, a, s, 0.0) as f32;
-                }
-            }
+        // Fixed-size kernels (coefficients zero-padded, which leaves the
+        // padded state at zero) let the compiler unroll the update and keep
+        // the state in registers.
+        let silent = input.is_silent();
+        let state = &mut self.state[..channels];
+        match self.coef.order + 1 {
+            0..=3 => render::<3>(&self.coef, state, input, silent, output),
+            4..=5 => render::<5>(&self.coef, state, input, silent, output),
+            6..=9 => render::<9>(&self.coef, state, input, silent, output),
+            _ => render::<MAX_IIR_COEFFICIENTS>(&self.coef, state, input, silent, output),
         }
 
         let mut peak = 0.0f64;
         let mut finite = true;
         for s in &mut self.state[..channels] {
-            for v in s[..order].iter_mut() {
+            for v in s[..self.coef.order].iter_mut() {
                 if v.abs() < DENORMAL_THRESHOLD {
                     *v = 0.0;
                 }
