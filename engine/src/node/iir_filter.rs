@@ -483,6 +483,40 @@ mod tests {
     }
 
     #[test]
+    fn every_order_matches_difference_equation() {
+        let len = 2 * RENDER_QUANTUM_SIZE;
+        let input = vec![noise(len, 31), noise(len, 32)];
+        for n_ff in 1..=MAX_IIR_COEFFICIENTS {
+            for n_fb in [1, n_ff.div_ceil(2), n_ff] {
+                // Distinct real poles spread over (-0.8, 0.8): stable and
+                // well conditioned at every order.
+                let m = n_fb - 1;
+                let mut a = vec![3.0];
+                for k in 0..m {
+                    let pole = 0.8 * (PI * (k as f64 + 0.5) / m as f64).cos();
+                    let mut next = vec![0.0; a.len() + 1];
+                    for (i, c) in a.iter().enumerate() {
+                        next[i] += c;
+                        next[i + 1] -= pole * c;
+                    }
+                    a = next;
+                }
+                let b: Vec<f64> = (0..n_ff).map(|k| 0.3 / (k as f64 + 1.0)).collect();
+                let mut p = IIRFilterProcessor::new(IirCoefficients::new(&opts(&b, &a)).unwrap());
+                let (out, _) = run(&mut p, &input);
+                for ch in 0..2 {
+                    assert_close(
+                        &out[ch],
+                        &reference(&input[ch], &b, &a),
+                        1e-6,
+                        &format!("{n_ff} feedforward, {n_fb} feedback, ch{ch}"),
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn order_zero_is_a_gain() {
         let x = noise(RENDER_QUANTUM_SIZE, 4);
         let mut p = IIRFilterProcessor::new(IirCoefficients::new(&opts(&[0.5], &[2.0])).unwrap());
