@@ -1036,4 +1036,47 @@ mod tests {
         // Both replaced curves went to the garbage queue.
         assert_eq!(ts.garbage.len(), 2);
     }
+
+    /// |H(f)| in dB of a designed half-band, f in cycles per high-rate sample.
+    fn half_band_db(hb: &HalfBand, f: f64) -> f64 {
+        let centre = (2 * hb.k - 1) as f64;
+        let (mut re, mut im) = (0.5, 0.0); // the centre tap, at zero phase
+        for (i, &t) in hb.taps.iter().enumerate() {
+            let w = 2.0 * PI * f * ((2 * i) as f64 - centre);
+            re += t as f64 * w.cos();
+            im -= t as f64 * w.sin();
+        }
+        20.0 * re.hypot(im).log10()
+    }
+
+    #[test]
+    fn half_band_designs_meet_their_specs() {
+        // Stage 1 (1x <-> 2x): flat to 0.204 of the 2x rate (0.408 of the
+        // sample rate), at least 85 dB down from 0.296.
+        let s1 = HalfBand::design(STAGE1_K, KAISER_BETA);
+        // Stage 2 (2x <-> 4x): only content below 0.148 of the 4x rate
+        // reaches it, so its stopband starts at 0.352.
+        let s2 = HalfBand::design(STAGE2_K, KAISER_BETA);
+        for (hb, pass, stop) in [(&s1, 0.204, 0.296), (&s2, 0.148, 0.352)] {
+            let mut worst_pass = 0.0f64;
+            let mut worst_stop = f64::NEG_INFINITY;
+            for i in 0..=1000 {
+                let f = 0.5 * i as f64 / 1000.0;
+                let db = half_band_db(hb, f);
+                if f <= pass {
+                    worst_pass = worst_pass.max(db.abs());
+                } else if f >= stop {
+                    worst_stop = worst_stop.max(db);
+                }
+            }
+            assert!(
+                worst_pass < 1e-3,
+                "k={}: passband ripple {worst_pass} dB",
+                hb.k
+            );
+            assert!(worst_stop < -85.0, "k={}: stopband {worst_stop} dB", hb.k);
+            // Exactly half-band: -6.02 dB at a quarter of the rate.
+            assert!((half_band_db(hb, 0.25) + 6.0206).abs() < 1e-3);
+        }
+    }
 }
