@@ -7,6 +7,18 @@
 //!
 //! Params, in `io.params` order: `[0]` frequency, `[1]` detune, `[2]` Q,
 //! `[3]` gain (see [`BIQUAD_FILTER_PARAMS`]); all four are a-rate.
+//!
+//! For the control handle: `options.validate()`, then
+//! `BiquadFilterProcessor::new(&options, sample_rate)` with the four params
+//! made from [`biquad_filter_params`] (initial values from the options);
+//! the `type` setter sends `BiquadFilterMessage::SetType`;
+//! `getFrequencyResponse` calls [`get_frequency_response`] with the params'
+//! current values.
+//!
+//! The processor keeps the tail's channel count while the input is silent,
+//! reports the tail through `process`'s return value (it ends once the
+//! state is below -180 dBFS) and sends `EngineEvent::FilterStateNotFinite`
+//! once if the state stops being finite.
 
 use crate::block::AudioBlock;
 use crate::message::{EngineEvent, NodeMessage};

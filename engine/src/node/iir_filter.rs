@@ -5,6 +5,10 @@
 //! (normalisation, stability check, frequency response) and
 //! [`get_frequency_response`]. Render side: [`IIRFilterProcessor`]. The node has
 //! no AudioParams and takes no messages: its coefficients never change.
+//!
+//! For the control handle: `IirCoefficients::new(&options)` (which
+//! validates), keep a clone for `getFrequencyResponse`, and give the other to
+//! `IIRFilterProcessor::new`. `is_stable()` tells whether to warn.
 
 use crate::MAX_CHANNELS;
 use crate::block::AudioBlock;

@@ -6,6 +6,11 @@
 //! [`latency_frames`] and [`tail_time_frames`]. Render side:
 //! [`WaveShaperProcessor`], driven by [`WaveShaperMessage`]. No AudioParams.
 //!
+//! For the control handle: `CurveSlot::new(&options)` (which validates),
+//! then `WaveShaperProcessor::new(slot.get().cloned(), options.oversample)`;
+//! the `curve` setter sends what `CurveSlot::set` returns, the `oversample`
+//! setter `WaveShaperMessage::SetOversample`.
+//!
 //! Oversampling latency: the up- and down-sampling filters are linear phase,
 //! so with a linear curve the output is the input delayed by exactly
 //! [`latency_frames`] frames (31 for 2x, 39 for 4x). The 4x path inserts one
