@@ -25,9 +25,13 @@ pub enum NodeMessage {
         duration: Option<f64>,
     },
     /// `AudioScheduledSourceNode.stop()`.
-    Stop { at_frame: f64 },
+    Stop {
+        at_frame: f64,
+    },
     /// DelayNode (both halves).
     Delay(crate::node::delay::DelayMessage),
+    BiquadFilter(crate::node::biquad_filter::BiquadFilterMessage),
+    WaveShaper(crate::node::waveshaper::WaveShaperMessage),
 }
 
 /// Something the render thread reports to the control thread.
@@ -45,4 +49,7 @@ pub enum EngineEvent {
     /// An offline context finished; take the result with
     /// `Context::take_rendered`.
     RenderComplete,
+    /// A BiquadFilterNode's or IIRFilterNode's state stopped being finite
+    /// (an unstable filter). Sent once per node; the spec lets the UA warn.
+    FilterStateNotFinite(NodeId),
 }

@@ -256,6 +256,10 @@ fn to_js(event: EngineEvent) -> JsEvent {
             ..JsEvent::of("suspended")
         },
         EngineEvent::RenderComplete => JsEvent::of("complete"),
+        EngineEvent::FilterStateNotFinite(id) => JsEvent {
+            node: Some(id.0),
+            ..JsEvent::of("unstable")
+        },
     }
 }
 
