@@ -115,7 +115,7 @@ fn render_thread_never_allocates_or_frees() {
         s.stop(now + 0.003).unwrap();
         drop(s);
         // Edges come and go (topology swaps) and nodes are added/dropped.
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             let x = GainNode::new(&ctx, GainOptions::default()).unwrap();
             g.node().connect(x.node(), 0, 0).unwrap();
             x.node().connect(&dest, 0, 0).unwrap();
