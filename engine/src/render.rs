@@ -325,11 +325,29 @@ impl Renderer {
                     max = Some(max.unwrap_or(0).max(b.number_of_channels()));
                 }
             }
-            input.make_silent_with_channels(node.config.computed_number_of_channels(max));
+            let n = node.config.computed_number_of_channels(max);
+            // The first sounding connection with the right layout is copied
+            // rather than added onto zeros.
+            let mut filled = false;
             for e in edges.iter().filter(|e| e.target == target) {
-                if let Some(b) = self.source_block(e) {
+                let Some(b) = self.source_block(e) else {
+                    continue;
+                };
+                if b.is_silent() {
+                    continue;
+                }
+                if !filled && b.number_of_channels() == n {
+                    input.copy_from(b);
+                } else {
+                    if !filled {
+                        input.make_silent_with_channels(n);
+                    }
                     mix_add(input, b, node.config.interpretation);
                 }
+                filled = true;
+            }
+            if !filled {
+                input.make_silent_with_channels(n);
             }
         }
         // Params: connected outputs mixed to mono are added to the timeline.
@@ -359,16 +377,28 @@ impl Renderer {
             node.active = false;
             return;
         }
-        let mut blocks = [ParamBlock::new(&SILENT_PARAM); MAX_PARAMS];
-        let n_params = node.params.len().min(MAX_PARAMS);
-        for (b, slot) in blocks.iter_mut().zip(&node.params) {
-            *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
-        }
-        let io = ProcessIo {
-            inputs: &node.inputs,
-            outputs: &mut node.outputs,
-            params: &blocks[..n_params],
+        let scope = self.scope(node.id);
+        // Most nodes have few params: keep the stack array small for them.
+        node.active = if node.params.len() <= 4 {
+            run_processor::<4>(node, &scope)
+        } else {
+            run_processor::<MAX_PARAMS>(node, &scope)
         };
-        node.active = node.processor.process(io, &self.scope(node.id));
     }
+}
+
+/// Calls `process` with the params gathered in a stack array of `N`
+/// (>= the node's param count, which the control side caps at MAX_PARAMS).
+fn run_processor<const N: usize>(node: &mut RenderNode, scope: &RenderScope<'_>) -> bool {
+    let mut blocks = [ParamBlock::new(&SILENT_PARAM); N];
+    let n_params = node.params.len().min(N);
+    for (b, slot) in blocks.iter_mut().zip(&node.params) {
+        *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
+    }
+    let io = ProcessIo {
+        inputs: &node.inputs,
+        outputs: &mut node.outputs,
+        params: &blocks[..n_params],
+    };
+    node.processor.process(io, scope)
 }
