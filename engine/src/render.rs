@@ -45,7 +45,12 @@ pub(crate) type NodeTable = Vec<Option<Box<RenderNode>>>;
 
 /// Everything the control side can ask of the render thread.
 pub(crate) enum Command {
-    AddNode(Box<RenderNode>),
+    /// `append`: put the node at the end of the current order (the control
+    /// side knows it has room); otherwise the next topology lists it.
+    AddNode {
+        node: Box<RenderNode>,
+        append: bool,
+    },
     /// A bigger node table; the render thread moves its nodes over.
     GrowTable(Box<NodeTable>),
     /// A new processing order (sent whenever edges change).
@@ -179,7 +184,7 @@ impl Renderer {
 
     fn apply(&mut self, cmd: Command) {
         match cmd {
-            Command::AddNode(node) => {
+            Command::AddNode { node, append } => {
                 let id = node.id;
                 let i = id.0 as usize;
                 if i >= self.nodes.len() {
@@ -192,7 +197,7 @@ impl Renderer {
                 } else {
                     self.node_count += 1;
                 }
-                if self.topology.order.len() < self.topology.order.capacity() {
+                if append && self.topology.order.len() < self.topology.order.capacity() {
                     let at = self.topology.edges.len() as u32;
                     self.topology.order.push(OrderEntry {
                         id,

@@ -29,7 +29,7 @@ pub(crate) fn spawn_housekeeping(
     garbage: Arc<GarbageQueue>,
     events: Arc<EventQueue>,
     waker: Arc<AtomicWaker>,
-    outbox: Arc<Outbox>,
+    flush: Box<dyn Fn() + Send>,
     stop: Arc<AtomicBool>,
 ) -> JoinHandle<()> {
     std::thread::Builder::new()
@@ -39,7 +39,7 @@ pub(crate) fn spawn_housekeeping(
                 while let Some(trash) = garbage.pop() {
                     drop(trash);
                 }
-                outbox.flush();
+                flush();
                 if !events.is_empty() {
                     waker.wake();
                 }
@@ -147,6 +147,15 @@ pub(crate) fn spawn_offline(
         .expect("spawn the offline render thread")
 }
 
+/// Routes alsa-lib's diagnostics for this thread into a buffer nobody reads:
+/// a missing device is reported once, by us.
+fn quiet_alsa() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = alsa::Output::local_error_handler();
+    }
+}
+
 /// An output device that can be opened.
 pub(crate) struct DeviceInfo {
     device: cpal::Device,
@@ -157,6 +166,7 @@ pub(crate) struct DeviceInfo {
 
 /// Finds the default output device and an f32 configuration for it.
 pub(crate) fn probe_device(sample_rate: Option<f32>) -> Result<DeviceInfo, String> {
+    quiet_alsa();
     let host = cpal::default_host();
     let device = host
         .default_output_device()
@@ -217,6 +227,7 @@ pub(crate) fn start_device(
     let thread = std::thread::Builder::new()
         .name("webaudio-device".into())
         .spawn(move || {
+            quiet_alsa();
             let channels = info.channels;
             let sample_rate = info.sample_rate as f64;
             let mut block = AudioBlock::new(channels);

@@ -435,3 +435,76 @@ fn ended_is_reported_for_the_right_node() {
     }
     assert!(ended);
 }
+
+#[test]
+fn realtime_state_machine_and_lifetime_query() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(SR),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(ctx.state(), ContextState::Suspended);
+    let t = Duration::from_secs(10);
+    let running = |e: &EngineEvent| matches!(e, EngineEvent::StateChange(ContextState::Running));
+    assert!(ctx.wait_for(t, running));
+    assert_eq!(ctx.state(), ContextState::Running);
+    assert!(!ctx.has_device_sink());
+    assert_eq!(ctx.base_latency(), Q as f64 / SR as f64);
+
+    // A source scheduled 50 ms ahead keeps the context "making sound" until
+    // it has ended.
+    let s = constant(&ctx, 1.0);
+    s.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let now = ctx.current_time();
+    s.start(now + 0.05).unwrap();
+    s.stop(now + 0.06).unwrap();
+    let id = s.node().id();
+    drop(s);
+    assert!(ctx.may_make_sound());
+    assert!(ctx.wait_for(t, |e| *e == EngineEvent::Ended(id)));
+    let end = std::time::Instant::now() + t;
+    while ctx.may_make_sound() && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(!ctx.may_make_sound());
+
+    ctx.suspend().unwrap();
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Suspended)
+    )));
+    let frozen = ctx.current_frame();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(ctx.current_frame(), frozen, "time stops while suspended");
+    ctx.resume().unwrap();
+    assert!(ctx.wait_for(t, running));
+    ctx.close().unwrap();
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Closed)
+    )));
+    assert!(matches!(ctx.resume(), Err(Error::InvalidState(_))));
+    assert!(matches!(ctx.close(), Err(Error::InvalidState(_))));
+}
+
+#[test]
+fn default_sink_opens_a_device_or_falls_back_to_none() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: None,
+        sink: SinkChoice::Default,
+        ..Default::default()
+    })
+    .unwrap();
+    let t = Duration::from_secs(10);
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Running)
+    )));
+    let f0 = ctx.current_frame();
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(ctx.current_frame() > f0, "rendering advances either way");
+    assert!(ctx.sample_rate() >= 3000.0);
+}
