@@ -251,6 +251,9 @@ pub(crate) struct Outbox {
     queue: Arc<CommandQueue>,
     state: Mutex<OutboxState>,
     sent: AtomicU64,
+    /// Nothing drains the queue any more (offline rendering finished):
+    /// commands are dropped here instead of piling up.
+    closed: AtomicBool,
 }
 
 struct OutboxState {
@@ -261,6 +264,9 @@ struct OutboxState {
 
 impl Outbox {
     fn send(&self, cmd: Command) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
         let mut st = lock(&self.state);
         self.sent.fetch_add(1, Ordering::AcqRel);
         if st.hold_at.is_none() {
@@ -271,6 +277,15 @@ impl Outbox {
         } else if let Err(cmd) = self.queue.push(cmd) {
             st.overflow.push_back(cmd);
         }
+    }
+
+    /// Marks the queue as no longer drained and drops what waits in it.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        let mut st = lock(&self.state);
+        st.overflow.clear();
+        st.hold_at = None;
+        while self.queue.pop().is_some() {}
     }
 
     /// Pushes waiting commands into the queue (unless a batch is held).
@@ -416,6 +431,7 @@ impl Parts {
                     hold_at: None,
                 }),
                 sent: AtomicU64::new(0),
+                closed: AtomicBool::new(false),
             }),
             events: Arc::new(ArrayQueue::new(EVENT_QUEUE)),
             garbage: Arc::new(ArrayQueue::new(GARBAGE_QUEUE)),
@@ -437,6 +453,7 @@ impl Parts {
             handle_alive: true,
             active: false,
             free_next: false,
+            failed: false,
             freed: self.freed.clone(),
         }));
         let mut r = Renderer::new(
@@ -1043,6 +1060,7 @@ impl Context {
             handle_alive: true,
             active: false,
             free_next: false,
+            failed: false,
             freed: self.inner.freed.clone(),
         })
     }

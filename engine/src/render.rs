@@ -382,12 +382,36 @@ impl Renderer {
             node.active = false;
             return;
         }
+        if node.failed {
+            for o in &mut node.outputs {
+                o.make_silent_with_channels(1);
+            }
+            node.active = false;
+            return;
+        }
         let scope = self.scope(node.id);
-        // Most nodes have few params: keep the stack array small for them.
-        node.active = if node.params.len() <= 4 {
-            run_processor::<4>(node, &scope)
-        } else {
-            run_processor::<MAX_PARAMS>(node, &scope)
+        // A panicking processor is a bug; contain it to its node (which then
+        // outputs silence, as the spec asks for failed processors) instead
+        // of losing the render thread.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // Most nodes have few params: keep the stack array small for them.
+            if node.params.len() <= 4 {
+                run_processor::<4>(node, &scope)
+            } else {
+                run_processor::<MAX_PARAMS>(node, &scope)
+            }
+        }));
+        node.active = match result {
+            Ok(active) => active,
+            Err(payload) => {
+                self.discard(payload);
+                node.failed = true;
+                scope.post_event(EngineEvent::ProcessorError(node.id));
+                for o in &mut node.outputs {
+                    o.make_silent_with_channels(1);
+                }
+                false
+            }
         };
     }
 }

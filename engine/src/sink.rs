@@ -84,7 +84,9 @@ pub(crate) fn spawn_null(
                         }
                     }
                     ContextState::Suspended => next = Instant::now() + period,
-                    ContextState::Closed => break,
+                    // Nothing renders any more; keep applying commands (rarely)
+                    // so a closed context does not accumulate them.
+                    ContextState::Closed => next = Instant::now() + Duration::from_millis(20),
                 }
                 let now = Instant::now();
                 if next > now {
@@ -143,6 +145,7 @@ pub(crate) fn spawn_offline(
             *lock(&off.result) = Some(out);
             renderer.post(EngineEvent::RenderComplete);
             renderer.set_state(ContextState::Closed);
+            outbox.close();
         })
         .expect("spawn the offline render thread")
 }
@@ -160,6 +163,7 @@ fn quiet_alsa() {
 pub(crate) struct DeviceInfo {
     device: cpal::Device,
     config: cpal::StreamConfig,
+    buffer_range: Option<(u32, u32)>,
     pub sample_rate: f32,
     pub channels: usize,
 }
@@ -177,20 +181,26 @@ pub(crate) fn probe_device(sample_rate: Option<f32>) -> Result<DeviceInfo, Strin
     if default.sample_format() == cpal::SampleFormat::F32
         && wanted.is_none_or(|w| w == default.sample_rate())
     {
-        chosen = Some(default.config());
+        chosen = Some(default);
     } else if let Ok(ranges) = device.supported_output_configs() {
         let rate = wanted.unwrap_or(default.sample_rate());
         for range in ranges {
             if range.sample_format() == cpal::SampleFormat::F32
                 && let Some(c) = range.try_with_sample_rate(rate)
             {
-                chosen = Some(c.config());
+                chosen = Some(c);
                 break;
             }
         }
     }
-    let config = chosen.ok_or_else(|| "no f32 output configuration at that rate".to_string())?;
+    let supported = chosen.ok_or_else(|| "no f32 output configuration at that rate".to_string())?;
+    let buffer_range = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } => Some((*min, *max)),
+        cpal::SupportedBufferSize::Unknown => None,
+    };
+    let config = supported.config();
     Ok(DeviceInfo {
+        buffer_range,
         sample_rate: config.sample_rate as f32,
         channels: (config.channels as usize).clamp(1, MAX_CHANNELS),
         device,
@@ -218,10 +228,19 @@ impl Drop for DeviceSink {
 pub(crate) fn start_device(
     info: DeviceInfo,
     mut renderer: Renderer,
-    _latency_frames: usize,
+    latency_frames: usize,
     timing: Arc<Timing>,
     epoch: Instant,
 ) -> Result<DeviceSink, String> {
+    let mut info = info;
+    // Ask for a buffer matching the latency hint when the device says what
+    // it accepts; otherwise leave the device's default.
+    let mut buffer_frames = RENDER_QUANTUM_SIZE;
+    if let Some((min, max)) = info.buffer_range {
+        let frames = (latency_frames as u32).clamp(min.max(1), max.max(1));
+        info.config.buffer_size = cpal::BufferSize::Fixed(frames);
+        buffer_frames = frames as usize;
+    }
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
@@ -234,7 +253,7 @@ pub(crate) fn start_device(
             let mut pos = RENDER_QUANTUM_SIZE;
             let mut entered = false;
             timing.base_latency.store(
-                (RENDER_QUANTUM_SIZE as f64 / sample_rate).to_bits(),
+                (buffer_frames.max(RENDER_QUANTUM_SIZE) as f64 / sample_rate).to_bits(),
                 Ordering::Relaxed,
             );
             let callback = move |data: &mut [f32], cb: &cpal::OutputCallbackInfo| {

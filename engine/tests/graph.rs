@@ -508,3 +508,45 @@ fn default_sink_opens_a_device_or_falls_back_to_none() {
     assert!(ctx.current_frame() > f0, "rendering advances either way");
     assert!(ctx.sample_rate() >= 3000.0);
 }
+
+#[test]
+fn a_panicking_processor_is_contained_and_reported() {
+    use webaudio_engine::NodeSpec;
+    use webaudio_engine::processor::{ProcessIo, Processor, RenderScope};
+    struct Faulty;
+    impl Processor for Faulty {
+        fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
+            if scope.current_frame >= 128 {
+                panic!("deliberate test panic");
+            }
+            io.outputs[0].channel_mut(0).fill(0.5);
+            true
+        }
+    }
+    let ctx = offline(1, 3 * Q);
+    let bad = ctx
+        .create_node(NodeSpec::new(0, 1, Vec::new()), Box::new(Faulty))
+        .unwrap();
+    bad.connect(&ctx.destination(), 0, 0).unwrap();
+    let good = constant(&ctx, 0.25);
+    good.node().connect(&ctx.destination(), 0, 0).unwrap();
+    good.start(0.0).unwrap();
+    ctx.start_rendering().unwrap();
+    let mut reported = false;
+    while let Some(e) = ctx.wait_event(Duration::from_secs(10)) {
+        match e {
+            EngineEvent::ProcessorError(id) => {
+                assert_eq!(id, bad.id());
+                reported = true;
+            }
+            EngineEvent::RenderComplete => break,
+            _ => {}
+        }
+    }
+    assert!(reported);
+    let out = ctx.take_rendered().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if i < Q { 0.75 } else { 0.25 };
+        assert_eq!(s, want, "frame {i}");
+    }
+}
