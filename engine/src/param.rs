@@ -27,6 +27,9 @@ const INITIAL_CAPACITY: usize = 16;
 /// implicit events a ramp or cancel-and-hold can add.
 const CAPACITY_SLACK: usize = 6;
 
+/// How long (seconds) the control side keeps mirroring events after their end.
+const PRUNE_MARGIN: f64 = 1e-3;
+
 /// `AutomationRate` of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutomationRate {
@@ -672,8 +675,12 @@ impl ParamControl {
         if current_time.is_finite() {
             self.now = self.now.max(current_time);
         }
-        let now = self.now;
-        self.events.retain(|e| e.end >= now);
+        // An event up to half a sample before `now` may still be waiting to
+        // take effect on the render side (at frame round(t * sampleRate));
+        // keep counting it until it surely has. 1 ms exceeds half a sample at
+        // every sample rate the spec allows.
+        let horizon = self.now - PRUNE_MARGIN;
+        self.events.retain(|e| e.end >= horizon);
     }
 
     /// Number of mirrored events (for tests and diagnostics).
@@ -731,6 +738,7 @@ pub struct ParamRenderer {
     /// Time of the first frame not yet computed: the render side's `currentTime`.
     now: f64,
     last_value: f32,
+    dropped: u32,
 }
 
 impl ParamRenderer {
@@ -755,7 +763,15 @@ impl ParamRenderer {
                 desc.max_value,
                 desc.default_value,
             ),
+            dropped: 0,
         }
+    }
+
+    /// Events dropped because the event storage was full. The control side
+    /// sizes the storage so that this stays 0; a non-zero value is a bug
+    /// worth reporting (from the control thread).
+    pub fn dropped_events(&self) -> u32 {
+        self.dropped
     }
 
     /// The last computed value (after clamping) for the `value` getter; the
@@ -863,6 +879,8 @@ impl ParamRenderer {
                 self.events
                     .insert(0, Event::new(Kind::SetValue, self.now, v));
                 pos = 1;
+            } else {
+                self.dropped = self.dropped.saturating_add(1);
             }
         }
         if self.events.len() == self.events.capacity() {
@@ -871,6 +889,7 @@ impl ParamRenderer {
             if let Some(c) = ev.curve.take() {
                 discard(c);
             }
+            self.dropped = self.dropped.saturating_add(1);
             return;
         }
         if ev.kind.is_ramp()
@@ -967,6 +986,8 @@ impl ParamRenderer {
                 let v = self.tail_value(&st, tc);
                 if self.events.len() < self.events.capacity() {
                     self.events.push(Event::new(Kind::SetValue, tc, v));
+                } else {
+                    self.dropped = self.dropped.saturating_add(1);
                 }
             }
             Kind::Curve if tc <= self.events[i].cut => {
@@ -1333,6 +1354,7 @@ mod tests {
                 }
                 self.frame += Q as u64;
                 self.ctrl.prune(self.now());
+                assert_eq!(self.rend.dropped_events(), 0, "event storage overflowed");
             }
             all
         }
@@ -2094,7 +2116,7 @@ mod tests {
             assert_exact(&out, k as f32, k * 10..k * 10 + 10);
         }
         // Passed events are pruned on both sides.
-        assert!(h.ctrl.mirrored_len() <= 1);
+        assert!(h.ctrl.mirrored_len() <= 1 + (PRUNE_MARGIN * SR as f64 / 10.0) as usize);
         let now = h.now();
         h.call(|c| c.set_value_at_time(-1.0, now));
         assert!(h.rend.events.len() <= 3);
@@ -2661,5 +2683,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn events_just_before_a_quantum_boundary_are_still_counted() {
+        // 200 events at t*sr = 127.7 take effect at frame 128, after the
+        // control side has seen currentTime = 128/sr: they must still count
+        // towards the render side's storage.
+        let mut h = Harness::new(desc());
+        for k in 0..200 {
+            h.call(|c| c.set_value_at_time(k as f32, 127.7 / SR as f64));
+        }
+        h.render(1);
+        for k in 0..200 {
+            let t = (200.0 + k as f64) / SR as f64;
+            h.call(|c| c.set_value_at_time(-(k as f32), t));
+        }
+        let out = h.render(4);
+        assert_eq!(out[0], 199.0);
+        assert_eq!(out[399 - 128], -199.0);
+        assert_eq!(h.rend.dropped_events(), 0);
     }
 }
