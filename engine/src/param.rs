@@ -14,7 +14,29 @@
 //! Times are kept in seconds as `f64`, exactly as the spec formulas use them.
 //! An event at time `t` takes effect at frame `floor(t * sampleRate + 0.5)`
 //! (what the conformance tests' `timeToSampleFrame` computes); between events
-//! the formulas are evaluated at `t = frame / sampleRate`.
+//! the formulas are evaluated at `t = frame / sampleRate`. Since that frame
+//! can be up to half a sample before `t`, ramps, SetTarget and curves never
+//! extrapolate before their start: the event's own frame gets its start value.
+//! The end of a curve (the spec's implicit setValueAtTime at `T0 + TD`) is
+//! treated like an event too.
+//!
+//! How the graph uses it:
+//! - one `ParamControl` + one `ParamRenderer` per AudioParam, both built on
+//!   the control thread (`ParamRenderer::new` allocates its initial storage);
+//! - call `ParamControl::prune(currentTime)` whenever `currentTime` advances
+//!   (or before each automation call): it bounds the mirror and gives the
+//!   control side the `currentTime` that past times are clamped to;
+//! - forward every `ParamCommand` to the render thread in call order and
+//!   `apply` it before computing the next quantum, giving it a `discard` that
+//!   feeds the garbage queue;
+//! - call `compute` once per quantum and publish `last_value()` for the
+//!   `value` getter. Between a `value` setter call and the next publication
+//!   the getter should return `ParamControl::clamp_to_nominal(value)`.
+//!
+//! The render side also clamps times to its own `currentTime` when a command
+//! arrives, and resolves everything that depends on the live timeline there
+//! (the start of a ramp with no preceding event, a ramp after a running
+//! SetTarget, the values held by cancelAndHoldAtTime).
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::queues::Trash;
@@ -742,6 +764,7 @@ pub struct ParamRenderer {
 }
 
 impl ParamRenderer {
+    /// Call on the control thread: allocates the initial event storage.
     pub fn new(desc: &ParamDescriptor) -> Self {
         let v = desc.default_value as f64;
         Self {
@@ -2703,5 +2726,68 @@ mod tests {
         assert_eq!(out[0], 199.0);
         assert_eq!(out[399 - 128], -199.0);
         assert_eq!(h.rend.dropped_events(), 0);
+    }
+
+    #[test]
+    fn spec_automation_example() {
+        // The "AudioParam Automation Example" of the spec, at 44.1 kHz.
+        let sr = 44100.0f32;
+        let srd = sr as f64;
+        let mut h = Harness::with_rate(desc(), sr);
+        let n = 44100;
+        let curve: Vec<f32> = (0..n)
+            .map(|i| (std::f64::consts::PI * i as f64 / n as f64).sin() as f32)
+            .collect();
+        let [t0, t1, t2, t3, t4, t5, t6, t7, t8] = [0.0, 0.1, 0.2, 0.3, 0.325, 0.5, 0.6, 0.7, 1.0];
+        let tau = 0.1;
+        let v5 = (0.5 + (0.8 - 0.5) * f64::exp(-(t5 - t4) / tau)) as f32;
+        h.call(|c| c.set_value_at_time(0.2, t0));
+        h.call(|c| c.set_value_at_time(0.3, t1));
+        h.call(|c| c.set_value_at_time(0.4, t2));
+        h.call(|c| c.linear_ramp_to_value_at_time(1.0, t3));
+        h.call(|c| c.linear_ramp_to_value_at_time(0.8, t4));
+        h.call(|c| c.set_target_at_time(0.5, t4, tau));
+        h.call(|c| c.set_value_at_time(v5, t5));
+        h.call(|c| c.exponential_ramp_to_value_at_time(0.75, t6));
+        h.call(|c| c.exponential_ramp_to_value_at_time(0.05, t7));
+        h.call(|c| c.set_value_curve_at_time(&curve, t7, t8 - t7));
+        let quanta = 400;
+        let out = h.render(quanta);
+        let frame = |t: f64| (t * srd + 0.5).floor() as usize;
+        let f32v = |v: f64| v as f32 as f64;
+        let expected = |f: usize| -> f64 {
+            let t = f as f64 / srd;
+            let lin = |ta: f64, va: f64, tb: f64, vb: f64| {
+                va + (vb - va) * ((t - ta) / (tb - ta)).clamp(0.0, 1.0)
+            };
+            let exp = |ta: f64, va: f64, tb: f64, vb: f64| {
+                va * (vb / va).powf(((t - ta) / (tb - ta)).clamp(0.0, 1.0))
+            };
+            if f < frame(t1) {
+                f32v(0.2)
+            } else if f < frame(t2) {
+                f32v(0.3)
+            } else if f < frame(t3) {
+                lin(t2, f32v(0.4), t3, 1.0)
+            } else if f < frame(t4) {
+                lin(t3, 1.0, t4, f32v(0.8))
+            } else if f < frame(t5) {
+                0.5 + (f32v(0.8) - 0.5) * (-(t - t4).max(0.0) / tau).exp()
+            } else if f < frame(t6) {
+                exp(t5, v5 as f64, t6, 0.75)
+            } else if f < frame(t7) {
+                exp(t6, 0.75, t7, f32v(0.05))
+            } else if f < frame(t8) {
+                let pos = (((n - 1) as f64 / (t8 - t7)) * (t - t7)).max(0.0);
+                let k = pos.floor() as usize;
+                let (a, b) = (curve[k] as f64, curve[k + 1] as f64);
+                a + (b - a) * (pos - k as f64)
+            } else {
+                curve[n - 1] as f64
+            }
+        };
+        assert_close(&out, expected, 0..quanta * Q, 1e-6);
+        assert_eq!(out[frame(t8)], curve[n - 1]);
+        assert_eq!(out[frame(t5)], v5);
     }
 }
