@@ -2488,8 +2488,13 @@ mod tests {
         for seed in 1..=100u64 {
             let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
             let mut h = Harness::new(desc());
+            // A k-rate twin gets the same automation.
+            let mut kd = desc();
+            kd.automation_rate = AutomationRate::KRate;
+            let mut hk = Harness::new(kd);
             let mut evs: Vec<Ev> = Vec::new();
             h.call(|c| c.set_value_at_time(1.0, 0.0));
+            hk.call(|c| c.set_value_at_time(1.0, 0.0));
             evs.push(Ev {
                 kind: Kind::SetValue,
                 time: 0.0,
@@ -2552,10 +2557,46 @@ mod tests {
                 };
                 if let Ok(cmd) = result {
                     h.call(|_| Ok(cmd));
+                    let v = value;
+                    let ae = match ev.kind {
+                        Kind::SetValue => AutomationEvent::SetValue {
+                            value: v,
+                            start_time: time,
+                        },
+                        Kind::Linear => AutomationEvent::LinearRamp {
+                            value: v,
+                            end_time: time,
+                        },
+                        Kind::Exponential => AutomationEvent::ExponentialRamp {
+                            value: v,
+                            end_time: time,
+                        },
+                        Kind::Target => AutomationEvent::SetTarget {
+                            target: v,
+                            start_time: time,
+                            time_constant: ev.tau,
+                        },
+                        Kind::Curve => AutomationEvent::SetValueCurve {
+                            values: ev.curve.clone().into(),
+                            start_time: time,
+                            duration: ev.duration,
+                        },
+                    };
+                    hk.call(|c| c.schedule(&ae));
                     let pos = evs.partition_point(|e| e.time <= time);
                     evs.insert(pos, ev);
                 }
             }
+            let kout = hk.render(quanta);
+            for q in (0..quanta * Q).step_by(Q) {
+                let e = reference::value(&evs, q);
+                let v = kout[q];
+                assert!(
+                    (v as f64 - e).abs() <= 2e-6 * e.abs().max(1.0),
+                    "k-rate seed {seed} frame {q}: got {v}, expected {e}"
+                );
+            }
+            assert!(hk.counts.iter().all(|&n| n == 1));
             let out = h.render(quanta);
             for (f, &v) in out.iter().enumerate() {
                 let e = reference::value(&evs, f);
