@@ -52,6 +52,13 @@ const CAPACITY_SLACK: usize = 6;
 /// How long (seconds) the control side keeps mirroring events after their end.
 const PRUNE_MARGIN: f64 = 1e-3;
 
+/// The spec's most-positive-single-float (3.4028235e38), the `maxValue` of
+/// params without a narrower nominal range.
+pub const MOST_POSITIVE_SINGLE_FLOAT: f32 = f32::MAX;
+
+/// The spec's most-negative-single-float, the matching `minValue`.
+pub const MOST_NEGATIVE_SINGLE_FLOAT: f32 = f32::MIN;
+
 /// `AutomationRate` of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutomationRate {
@@ -69,6 +76,39 @@ pub struct ParamDescriptor {
     pub automation_rate: AutomationRate,
     /// e.g. AudioBufferSourceNode.playbackRate cannot change rate (spec: InvalidStateError)
     pub rate_fixed: bool,
+}
+
+impl ParamDescriptor {
+    /// An a-rate param whose rate may change, with the full float range.
+    pub const fn new(name: &'static str, default_value: f32) -> Self {
+        Self {
+            name,
+            default_value,
+            min_value: MOST_NEGATIVE_SINGLE_FLOAT,
+            max_value: MOST_POSITIVE_SINGLE_FLOAT,
+            automation_rate: AutomationRate::ARate,
+            rate_fixed: false,
+        }
+    }
+
+    /// The same with nominal range `[min_value, max_value]`.
+    pub const fn with_range(mut self, min_value: f32, max_value: f32) -> Self {
+        self.min_value = min_value;
+        self.max_value = max_value;
+        self
+    }
+
+    /// The same with another default automation rate.
+    pub const fn with_rate(mut self, automation_rate: AutomationRate) -> Self {
+        self.automation_rate = automation_rate;
+        self
+    }
+
+    /// The same, with the rate fixed (changing it throws InvalidStateError).
+    pub const fn rate_fixed(mut self) -> Self {
+        self.rate_fixed = true;
+        self
+    }
 }
 
 /// One automation event as the spec's automation methods describe it.
@@ -1299,17 +1339,24 @@ mod tests {
 
     const SR: f32 = 48000.0;
     const Q: usize = RENDER_QUANTUM_SIZE;
-    const MOST_POSITIVE: f32 = f32::MAX;
 
     fn desc() -> ParamDescriptor {
-        ParamDescriptor {
-            name: "test",
-            default_value: 1.0,
-            min_value: -MOST_POSITIVE,
-            max_value: MOST_POSITIVE,
-            automation_rate: AutomationRate::ARate,
-            rate_fixed: false,
-        }
+        ParamDescriptor::new("test", 1.0)
+    }
+
+    #[test]
+    fn descriptor_builders() {
+        let d = ParamDescriptor::new("detune", 0.0);
+        assert_eq!((d.min_value, d.max_value), (-3.4028235e38, 3.4028235e38));
+        assert_eq!(d.automation_rate, AutomationRate::ARate);
+        assert!(!d.rate_fixed);
+        let d = ParamDescriptor::new("playbackRate", 1.0)
+            .with_range(-1.0, 2.0)
+            .with_rate(AutomationRate::KRate)
+            .rate_fixed();
+        assert_eq!((d.min_value, d.max_value), (-1.0, 2.0));
+        assert_eq!(d.automation_rate, AutomationRate::KRate);
+        assert!(d.rate_fixed);
     }
 
     /// Drives both halves the way the graph does: commands are applied at the
