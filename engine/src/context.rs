@@ -1662,6 +1662,33 @@ impl ParamHandle {
         self.run(|c, _| c.cancel_scheduled_values(cancel_time))
     }
 
+    pub fn set_target_at_time(
+        &self,
+        target: f32,
+        start_time: f64,
+        time_constant: f64,
+    ) -> Result<(), Error> {
+        self.run(|c, _| c.set_target_at_time(target, start_time, time_constant))
+    }
+
+    pub fn set_value_curve_at_time(
+        &self,
+        values: &[f32],
+        start_time: f64,
+        duration: f64,
+    ) -> Result<(), Error> {
+        self.run(|c, _| c.set_value_curve_at_time(values, start_time, duration))
+    }
+
+    pub fn cancel_and_hold_at_time(&self, cancel_time: f64) -> Result<(), Error> {
+        self.run(|c, _| c.cancel_and_hold_at_time(cancel_time))
+    }
+
+    /// `automationRate` getter.
+    pub fn automation_rate(&self) -> AutomationRate {
+        lock(&self.state().control).automation_rate()
+    }
+
     pub fn set_automation_rate(&self, rate: AutomationRate) -> Result<(), Error> {
         self.run(|c, _| c.set_automation_rate(rate))
     }

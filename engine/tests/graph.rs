@@ -550,3 +550,25 @@ fn a_panicking_processor_is_contained_and_reported() {
         assert_eq!(s, want, "frame {i}");
     }
 }
+
+#[test]
+fn a_rate_automation_reaches_the_processor_per_sample() {
+    let ctx = offline(1, 3 * Q);
+    let src = constant(&ctx, 1.0);
+    let g = gain(&ctx, 1.0);
+    src.node().connect(g.node(), 0, 0).unwrap();
+    g.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let len = 256.0;
+    g.gain().set_value_at_time(0.0, 0.0).unwrap();
+    g.gain()
+        .linear_ramp_to_value_at_time(1.0, len / SR as f64)
+        .unwrap();
+    src.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        // The spec's linear ramp: v0 + (v1 - v0) * (t - t0) / (t1 - t0).
+        let want = (i as f64 / len).min(1.0) as f32;
+        assert!((s - want).abs() < 1e-6, "frame {i}: {s} vs {want}");
+    }
+    assert_eq!(g.gain().value(), 1.0);
+}
