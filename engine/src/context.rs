@@ -339,7 +339,12 @@ struct Control {
     /// Edges or nodes changed since the last topology was sent; commands are
     /// held in the outbox until it is (see [`Outbox`]).
     dirty: bool,
+    /// The `state` attribute: follows the render thread as events are read.
     state: ContextState,
+    /// The spec's `[[control thread state]]`: set synchronously by
+    /// resume/suspend/close, used to validate them.
+    control_state: ContextState,
+    next_request: u64,
     configs: Vec<(ChannelConfig, ChannelConstraints)>,
     offline_started: bool,
 }
@@ -506,6 +511,8 @@ impl Context {
                 table_cap: INITIAL_TABLE,
                 dirty: false,
                 state: ContextState::Suspended,
+                control_state: ContextState::Suspended,
+                next_request: 0,
                 configs: vec![destination],
                 offline_started: false,
             })),
@@ -627,9 +634,8 @@ impl Context {
             ));
         }
         *lock(&inner.threads) = threads;
-        ctx.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        // Always "allowed to start": request running right away.
+        ctx.request_state(ContextState::Running);
         Ok(ctx)
     }
 
@@ -781,9 +787,27 @@ impl Context {
 
     fn observe(&self, e: EngineEvent) -> EngineEvent {
         if let EngineEvent::StateChange(s) = e {
-            lock(&self.inner.control).state = s;
+            let mut ctl = lock(&self.inner.control);
+            ctl.state = s;
+            // The render side closes an offline context by itself.
+            if s == ContextState::Closed {
+                ctl.control_state = s;
+            }
         }
         e
+    }
+
+    /// Sets `[[control thread state]]` and queues the control message;
+    /// returns the request id its [`EngineEvent::StateApplied`] will carry.
+    fn request_state(&self, state: ContextState) -> u64 {
+        let mut ctl = lock(&self.inner.control);
+        ctl.control_state = state;
+        ctl.next_request += 1;
+        let request = ctl.next_request;
+        drop(ctl);
+        self.flush();
+        self.inner.outbox.send(Command::SetState { state, request });
+        request
     }
 
     /// The next event, if any.
@@ -835,11 +859,13 @@ impl Context {
 
     // --- state ---------------------------------------------------------------
 
-    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. Completes
-    /// when the `StateChange(Running)` event arrives.
-    pub fn resume(&self) -> Result<(), Error> {
+    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. The
+    /// returned request id comes back in [`EngineEvent::StateApplied`] when
+    /// rendering runs again (resolve the promise then); a
+    /// [`EngineEvent::StateChange`] follows if the state actually changed.
+    pub fn resume(&self) -> Result<u64, Error> {
         let ctl = lock(&self.inner.control);
-        if ctl.state == ContextState::Closed {
+        if ctl.control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
         if self.is_offline() && !ctl.offline_started {
@@ -848,46 +874,38 @@ impl Context {
             ));
         }
         drop(ctl);
-        self.flush();
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        let request = self.request_state(ContextState::Running);
         self.wake_offline_worker();
-        Ok(())
+        Ok(request)
     }
 
     /// `AudioContext.suspend()` (realtime only; offline contexts use
-    /// [`Context::suspend_at`]).
-    pub fn suspend(&self) -> Result<(), Error> {
+    /// [`Context::suspend_at`]). Returns the request id of the
+    /// [`EngineEvent::StateApplied`] that completes it.
+    pub fn suspend(&self) -> Result<u64, Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "offline contexts suspend at a time: use suspend_at".into(),
             ));
         }
-        if lock(&self.inner.control).state == ContextState::Closed {
+        if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Suspended));
-        Ok(())
+        Ok(self.request_state(ContextState::Suspended))
     }
 
-    /// `AudioContext.close()`: rendering stops and resources are released;
-    /// completes with `StateChange(Closed)`.
-    pub fn close(&self) -> Result<(), Error> {
+    /// `AudioContext.close()`: rendering stops; completes with the
+    /// [`EngineEvent::StateApplied`] carrying the returned request id.
+    pub fn close(&self) -> Result<u64, Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "an OfflineAudioContext cannot be closed".into(),
             ));
         }
-        if lock(&self.inner.control).state == ContextState::Closed {
+        if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is already closed".into()));
         }
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Closed));
-        Ok(())
+        Ok(self.request_state(ContextState::Closed))
     }
 
     /// `OfflineAudioContext.suspend(suspendTime)`: rendering pauses at the
@@ -941,10 +959,7 @@ impl Context {
         };
         ctl.offline_started = true;
         drop(ctl);
-        self.flush();
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        self.request_state(ContextState::Running);
         let handle = crate::sink::spawn_offline(
             renderer,
             off.clone(),

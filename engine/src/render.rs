@@ -69,7 +69,10 @@ pub(crate) enum Command {
         config: ChannelConfig,
     },
     HandleDropped(NodeId),
-    SetState(ContextState),
+    SetState {
+        state: ContextState,
+        request: u64,
+    },
 }
 
 pub(crate) type CommandQueue = ArrayQueue<Command>;
@@ -256,7 +259,10 @@ impl Renderer {
                     n.handle_alive = false;
                 }
             }
-            Command::SetState(state) => self.set_state(state),
+            Command::SetState { state, request } => {
+                self.set_state(state);
+                self.post(EngineEvent::StateApplied { request, state });
+            }
         }
     }
 

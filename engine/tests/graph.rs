@@ -470,21 +470,32 @@ fn realtime_state_machine_and_lifetime_query() {
     }
     assert!(!ctx.may_make_sound());
 
-    ctx.suspend().unwrap();
+    let r1 = ctx.suspend().unwrap();
     assert!(ctx.wait_for(t, |e| matches!(
         e,
         EngineEvent::StateChange(ContextState::Suspended)
     )));
+    // A second suspend changes nothing but still completes.
+    let r2 = ctx.suspend().unwrap();
+    assert!(r2 > r1);
+    assert!(ctx.wait_for(t, |e| *e
+        == EngineEvent::StateApplied {
+            request: r2,
+            state: ContextState::Suspended
+        }));
     let frozen = ctx.current_frame();
     std::thread::sleep(Duration::from_millis(30));
     assert_eq!(ctx.current_frame(), frozen, "time stops while suspended");
     ctx.resume().unwrap();
     assert!(ctx.wait_for(t, running));
     ctx.close().unwrap();
+    // [[control thread state]] is closed at once.
+    assert!(matches!(ctx.close(), Err(Error::InvalidState(_))));
     assert!(ctx.wait_for(t, |e| matches!(
         e,
         EngineEvent::StateChange(ContextState::Closed)
     )));
+    assert_eq!(ctx.state(), ContextState::Closed);
     assert!(matches!(ctx.resume(), Err(Error::InvalidState(_))));
     assert!(matches!(ctx.close(), Err(Error::InvalidState(_))));
 }
