@@ -583,3 +583,30 @@ fn a_rate_automation_reaches_the_processor_per_sample() {
     }
     assert_eq!(g.gain().value(), 1.0);
 }
+
+#[test]
+fn dropped_nodes_play_out_then_are_freed() {
+    let ctx = offline(1, 10 * Q);
+    {
+        // A source whose handle is dropped keeps playing through a gain
+        // whose handle is dropped too.
+        let a = constant(&ctx, 0.5);
+        let g = gain(&ctx, 0.5);
+        a.node().connect(g.node(), 0, 0).unwrap();
+        g.node().connect(&ctx.destination(), 0, 0).unwrap();
+        a.start(0.0).unwrap();
+        a.stop(200.0 / SR as f64).unwrap();
+        // Never started and unreferenced: freed straight away.
+        let _b = constant(&ctx, 1.0);
+    }
+    // A node still referenced stays.
+    let kept = gain(&ctx, 1.0);
+    assert_eq!(ctx.node_count(), 5);
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        assert_eq!(s, if i < 200 { 0.25 } else { 0.0 }, "frame {i}");
+    }
+    // Destination and `kept` remain on the render side.
+    assert_eq!(ctx.render_node_count(), 2);
+    drop(kept);
+}
