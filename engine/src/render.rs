@@ -304,10 +304,12 @@ impl Renderer {
 
     /// The destination's input of the last rendered quantum.
     pub fn destination_block(&self) -> Option<&AudioBlock> {
+        // The destination processor copies its mixed input to its output
+        // (its input block is skipped when it can read a source in place).
         self.nodes
             .get(self.destination.0 as usize)?
             .as_ref()?
-            .inputs
+            .outputs
             .first()
     }
 
@@ -327,6 +329,10 @@ impl Renderer {
 
     fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry) {
         let edges = self.topology.incoming(entry);
+        // A single-input node fed by exactly one sounding connection that
+        // already has the computed layout reads that block in place.
+        let mut direct: Option<&AudioBlock> = None;
+        let single_input = node.inputs.len() == 1;
         // Inputs: up/down-mix every connection to computedNumberOfChannels and sum.
         for (input_index, input) in node.inputs.iter_mut().enumerate() {
             let target = Target::Input(input_index as u32);
@@ -337,6 +343,19 @@ impl Renderer {
                 }
             }
             let n = node.config.computed_number_of_channels(max);
+            if single_input {
+                let mut sounding = edges
+                    .iter()
+                    .filter(|e| e.target == target)
+                    .filter_map(|e| self.source_block(e))
+                    .filter(|b| !b.is_silent());
+                if let (Some(b), None) = (sounding.next(), sounding.next())
+                    && b.number_of_channels() == n
+                {
+                    direct = Some(b);
+                    continue;
+                }
+            }
             // The first sounding connection with the right layout is copied
             // rather than added onto zeros.
             let mut filled = false;
@@ -366,7 +385,9 @@ impl Renderer {
             let target = Target::Param(param_index as u32);
             let mut connected = false;
             for e in edges.iter().filter(|e| e.target == target) {
-                if let Some(b) = self.source_block(e) {
+                // Silence adds nothing: a param fed only silence stays
+                // eligible for its constant fast path.
+                if let Some(b) = self.source_block(e).filter(|b| !b.is_silent()) {
                     if !connected {
                         slot.input.fill(0.0);
                         connected = true;
@@ -402,9 +423,9 @@ impl Renderer {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // Most nodes have few params: keep the stack array small for them.
             if node.params.len() <= 4 {
-                run_processor::<4>(node, &scope)
+                run_processor::<4>(node, direct, &scope)
             } else {
-                run_processor::<MAX_PARAMS>(node, &scope)
+                run_processor::<MAX_PARAMS>(node, direct, &scope)
             }
         }));
         node.active = match result {
@@ -424,14 +445,21 @@ impl Renderer {
 
 /// Calls `process` with the params gathered in a stack array of `N`
 /// (>= the node's param count, which the control side caps at MAX_PARAMS).
-fn run_processor<const N: usize>(node: &mut RenderNode, scope: &RenderScope<'_>) -> bool {
+fn run_processor<const N: usize>(
+    node: &mut RenderNode,
+    direct: Option<&AudioBlock>,
+    scope: &RenderScope<'_>,
+) -> bool {
     let mut blocks = [ParamBlock::new(&SILENT_PARAM); N];
     let n_params = node.params.len().min(N);
     for (b, slot) in blocks.iter_mut().zip(&node.params) {
         *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
     }
     let io = ProcessIo {
-        inputs: &node.inputs,
+        inputs: match direct {
+            Some(b) => std::slice::from_ref(b),
+            None => &node.inputs,
+        },
         outputs: &mut node.outputs,
         params: &blocks[..n_params],
     };
