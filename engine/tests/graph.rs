@@ -610,3 +610,61 @@ fn dropped_nodes_play_out_then_are_freed() {
     assert_eq!(ctx.render_node_count(), 2);
     drop(kept);
 }
+
+#[test]
+fn delay_output_layout_follows_the_delayed_input() {
+    // (cf. WPT delaynode-channel-count-1) A discrete stereo signal (0.5, 0)
+    // goes through a delay; a mono 0.25 joins it in a discrete-mixing gain.
+    // Where the delay reads silence or unwritten history its output is one
+    // silent channel, so the gain's output is mono and the speaker up-mix
+    // at the destination puts 0.25 in both channels; where it reads the
+    // stereo input the gain is stereo: (0.75, 0.25 discretely -> 0).
+    let d = 3 * Q;
+    let switch = 6 * Q;
+    let ctx = offline(2, 8 * Q);
+    let stereo_src = constant(&ctx, 0.5);
+    let widen = gain(&ctx, 1.0);
+    widen.node().set_channel_count(2).unwrap();
+    widen
+        .node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    widen
+        .node()
+        .set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+    let delay = DelayNode::new(
+        &ctx,
+        DelayOptions {
+            max_delay_time: (16 * Q) as f64 / SR as f64,
+            delay_time: d as f64 / SR as f64,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    delay
+        .delay_time()
+        .set_value_at_time((16 * Q) as f32 / SR, switch as f64 / SR as f64)
+        .unwrap();
+    let mono = constant(&ctx, 0.25);
+    let sum = gain(&ctx, 1.0);
+    sum.node()
+        .set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+    stereo_src.node().connect(widen.node(), 0, 0).unwrap();
+    widen.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(sum.node(), 0, 0).unwrap();
+    mono.node().connect(sum.node(), 0, 0).unwrap();
+    sum.node().connect(&ctx.destination(), 0, 0).unwrap();
+    stereo_src.start(0.0).unwrap();
+    mono.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for i in 0..8 * Q {
+        let want = if (d..switch).contains(&i) {
+            (0.75, 0.0)
+        } else {
+            (0.25, 0.25)
+        };
+        assert_eq!((out[0][i], out[1][i]), want, "frame {i}");
+    }
+}
