@@ -668,3 +668,42 @@ fn delay_output_layout_follows_the_delayed_input() {
         assert_eq!((l, r), want, "frame {i}");
     }
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Context>();
+    check::<webaudio_engine::NodeHandle>();
+    check::<webaudio_engine::ParamHandle>();
+    check::<GainNode>();
+    check::<ConstantSourceNode>();
+    check::<DelayNode>();
+}
+
+#[test]
+fn realtime_destination_channel_count_is_bounded_by_max_channel_count() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    let d = ctx.destination();
+    let max = ctx.max_channel_count();
+    assert_eq!(d.channel_config().count, 2.min(max));
+    assert!(matches!(
+        d.set_channel_count(max + 1),
+        Err(Error::IndexSize(_))
+    ));
+    assert!(matches!(d.set_channel_count(0), Err(Error::IndexSize(_))));
+    d.set_channel_count(1).unwrap();
+    assert_eq!(ctx.destination().channel_config().count, 1);
+    assert!(matches!(
+        Context::new_realtime(RealtimeOptions {
+            sample_rate: Some(1.0),
+            sink: SinkChoice::None,
+            ..Default::default()
+        }),
+        Err(Error::NotSupported(_))
+    ));
+}
