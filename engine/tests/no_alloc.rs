@@ -98,6 +98,7 @@ fn render_thread_never_allocates_or_frees() {
     let end = Instant::now() + Duration::from_millis(1500);
     let mut k = 0u32;
     let mut extra: Vec<GainNode> = Vec::new();
+    let mut persistent: Vec<GainNode> = Vec::new();
     while Instant::now() < end {
         let now = ctx.current_time();
         let gain = g.gain();
@@ -123,6 +124,11 @@ fn render_thread_never_allocates_or_frees() {
         } else if let Some(x) = extra.pop() {
             g.node().disconnect_node(x.node()).unwrap();
         }
+        // Persistent nodes make the render-side node table grow (the control
+        // side sends the bigger table).
+        if persistent.len() < 400 {
+            persistent.push(GainNode::new(&ctx, GainOptions::default()).unwrap());
+        }
         while ctx.try_event().is_some() {}
         k += 1;
         std::thread::sleep(Duration::from_millis(1));
@@ -134,6 +140,10 @@ fn render_thread_never_allocates_or_frees() {
         "the render thread ran ({rendered} frames)"
     );
     assert!(k > 100, "commands kept arriving ({k} rounds)");
+    assert!(
+        ctx.render_node_count() > 400,
+        "the node table grew while armed"
+    );
     assert_eq!(
         VIOLATIONS.load(Ordering::SeqCst),
         0,
