@@ -707,3 +707,26 @@ fn realtime_destination_channel_count_is_bounded_by_max_channel_count() {
         Err(Error::NotSupported(_))
     ));
 }
+
+#[test]
+fn output_timestamp_tracks_rendering() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(SR),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(ctx.wait_for(Duration::from_secs(10), |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Running)
+    )));
+    std::thread::sleep(Duration::from_millis(50));
+    let a = ctx.output_timestamp();
+    std::thread::sleep(Duration::from_millis(50));
+    let b = ctx.output_timestamp();
+    assert!(b.context_time > a.context_time);
+    assert!(b.instant > a.instant);
+    assert!(b.instant <= std::time::Instant::now());
+    assert_eq!(ctx.output_latency(), 0.0);
+}
