@@ -136,7 +136,7 @@ fn render_thread_never_allocates_or_frees() {
     ARMED.store(false, Ordering::SeqCst);
     let rendered = ctx.current_frame() - frame0;
     assert!(
-        rendered > 48_000 / 2,
+        rendered >= 128 * 50,
         "the render thread ran ({rendered} frames)"
     );
     assert!(k > 100, "commands kept arriving ({k} rounds)");
