@@ -1087,6 +1087,11 @@ impl Context {
         processor: Box<dyn Processor>,
         delay: DelayRole,
     ) -> Result<(NodeId, Vec<ParamHandleParts>), Error> {
+        // The initial channel attributes must obey the node's own rules
+        // (constructors pass user options straight through).
+        let cfg = spec.channel_config;
+        spec.constraints.check_count(cfg.count, cfg.count)?;
+        spec.constraints.check_mode(cfg.mode, cfg.mode)?;
         if spec.params.len() > MAX_PARAMS {
             return Err(Error::NotSupported(format!(
                 "a node may have at most {MAX_PARAMS} AudioParams"

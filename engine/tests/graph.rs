@@ -730,3 +730,76 @@ fn output_timestamp_tracks_rendering() {
     assert!(b.instant <= std::time::Instant::now());
     assert_eq!(ctx.output_latency(), 0.0);
 }
+
+#[test]
+fn node_kind_constraints_apply_at_creation_and_to_setters() {
+    use webaudio_engine::node::destination::DestinationProcessor;
+    use webaudio_engine::{ChannelConstraints, CountRule, ErrorKind, ModeRule, NodeSpec};
+    let ctx = offline(1, Q);
+    // A ConvolverNode-like kind: at most 2 channels, never "max".
+    let constraints = ChannelConstraints {
+        count: CountRule::Range {
+            max: 2,
+            error: ErrorKind::NotSupported,
+        },
+        mode: ModeRule::NotMax {
+            error: ErrorKind::NotSupported,
+        },
+        interpretation_fixed: None,
+    };
+    let mut spec = NodeSpec::new(1, 1, Vec::new());
+    spec.constraints = constraints;
+    // The default mode is "max": rejected.
+    assert!(matches!(
+        ctx.create_node(spec.clone(), Box::new(DestinationProcessor)),
+        Err(Error::NotSupported(_))
+    ));
+    spec.channel_config.mode = ChannelCountMode::ClampedMax;
+    let n = ctx
+        .create_node(spec, Box::new(DestinationProcessor))
+        .unwrap();
+    assert!(matches!(
+        n.set_channel_count(3),
+        Err(Error::NotSupported(_))
+    ));
+    assert!(matches!(
+        n.set_channel_count_mode(ChannelCountMode::Max),
+        Err(Error::NotSupported(_))
+    ));
+    n.set_channel_count(1).unwrap();
+    n.set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    // A ChannelSplitterNode-like kind: everything fixed.
+    let mut spec = NodeSpec::new(1, 2, Vec::new());
+    spec.channel_config.count = 2;
+    spec.channel_config.mode = ChannelCountMode::Explicit;
+    spec.channel_config.interpretation = ChannelInterpretation::Discrete;
+    spec.constraints = ChannelConstraints {
+        count: CountRule::Fixed {
+            error: ErrorKind::InvalidState,
+        },
+        mode: ModeRule::Fixed {
+            error: ErrorKind::InvalidState,
+        },
+        interpretation_fixed: Some(ErrorKind::InvalidState),
+    };
+    let s = ctx
+        .create_node(spec, Box::new(DestinationProcessor))
+        .unwrap();
+    assert!(matches!(
+        s.set_channel_count(1),
+        Err(Error::InvalidState(_))
+    ));
+    assert!(matches!(
+        s.set_channel_count_mode(ChannelCountMode::Max),
+        Err(Error::InvalidState(_))
+    ));
+    assert!(matches!(
+        s.set_channel_interpretation(ChannelInterpretation::Speakers),
+        Err(Error::InvalidState(_))
+    ));
+    // Setting the current values is not a change.
+    s.set_channel_count(2).unwrap();
+    s.set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+}
