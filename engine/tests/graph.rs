@@ -803,3 +803,32 @@ fn node_kind_constraints_apply_at_creation_and_to_setters() {
     s.set_channel_interpretation(ChannelInterpretation::Discrete)
         .unwrap();
 }
+
+#[test]
+fn an_unreferenced_feedback_loop_decays_and_is_freed() {
+    // Impulse -> delay -> gain(0.5) -> delay: the echo halves every loop,
+    // reaches subnormals, is flushed to zero, and then every node of the
+    // loop goes quiet and is freed once no handle refers to it.
+    let ctx = offline(1, 48 * 1024);
+    {
+        let x = impulse(&ctx, 1.0, 0);
+        let delay = DelayNode::new(
+            &ctx,
+            DelayOptions {
+                max_delay_time: 0.1,
+                delay_time: Q as f64 / SR as f64,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let fb = gain(&ctx, 0.5);
+        x.node().connect(delay.node(), 0, 0).unwrap();
+        delay.node().connect(fb.node(), 0, 0).unwrap();
+        fb.node().connect(delay.node(), 0, 0).unwrap();
+        delay.node().connect(&ctx.destination(), 0, 0).unwrap();
+    }
+    let out = ctx.render_blocking().unwrap();
+    assert_eq!(out[0][Q], 1.0);
+    assert_eq!(out[0][2 * Q], 0.5);
+    assert_eq!(ctx.render_node_count(), 1, "only the destination is left");
+}

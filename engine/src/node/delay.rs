@@ -175,11 +175,12 @@ impl Processor for DelayWriter {
         let f0 = scope.current_frame;
         // Quanta start at multiples of Q and `len` is one too: never split.
         let start = (f0 % ring.len as u64) as usize;
-        let n = if input.is_silent() {
+        let mut n = if input.is_silent() {
             0
         } else {
             input.number_of_channels().min(ring.data.len())
         };
+        let mut sounding = false;
         for (c, plane) in ring
             .data
             .iter_mut()
@@ -188,10 +189,21 @@ impl Processor for DelayWriter {
         {
             let dst = &mut plane[start..start + Q];
             if c < n {
-                dst.copy_from_slice(input.channel(c));
+                // Feedback through the delay decays into subnormals: flush
+                // them to zero (they are slow, and a loop of zeros must be
+                // able to go quiet and end).
+                for (d, &x) in dst.iter_mut().zip(input.channel(c)) {
+                    let y = if x.abs() < f32::MIN_POSITIVE { 0.0 } else { x };
+                    sounding |= y != 0.0;
+                    *d = y;
+                }
             } else {
                 dst.fill(0.0);
             }
+        }
+        if !sounding {
+            // All zeros is silence, whatever the flag said.
+            n = 0;
         }
         ring.dirty_planes = ring.dirty_planes.max(n);
         ring.quantum_channels[start / Q] = n as u8;
