@@ -344,7 +344,6 @@ struct Control {
     /// The spec's `[[control thread state]]`: set synchronously by
     /// resume/suspend/close, used to validate them.
     control_state: ContextState,
-    next_request: u64,
     configs: Vec<(ChannelConfig, ChannelConstraints)>,
     offline_started: bool,
 }
@@ -512,7 +511,6 @@ impl Context {
                 dirty: false,
                 state: ContextState::Suspended,
                 control_state: ContextState::Suspended,
-                next_request: 0,
                 configs: vec![destination],
                 offline_started: false,
             })),
@@ -797,17 +795,12 @@ impl Context {
         e
     }
 
-    /// Sets `[[control thread state]]` and queues the control message;
-    /// returns the request id its [`EngineEvent::StateApplied`] will carry.
-    fn request_state(&self, state: ContextState) -> u64 {
-        let mut ctl = lock(&self.inner.control);
-        ctl.control_state = state;
-        ctl.next_request += 1;
-        let request = ctl.next_request;
-        drop(ctl);
+    /// Sets `[[control thread state]]` and queues the control message
+    /// (after everything sent before it).
+    fn request_state(&self, state: ContextState) {
+        lock(&self.inner.control).control_state = state;
         self.flush();
-        self.inner.outbox.send(Command::SetState { state, request });
-        request
+        self.inner.outbox.send(Command::SetState(state));
     }
 
     /// The next event, if any.
@@ -859,11 +852,10 @@ impl Context {
 
     // --- state ---------------------------------------------------------------
 
-    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. The
-    /// returned request id comes back in [`EngineEvent::StateApplied`] when
-    /// rendering runs again (resolve the promise then); a
-    /// [`EngineEvent::StateChange`] follows if the state actually changed.
-    pub fn resume(&self) -> Result<u64, Error> {
+    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. Rendering
+    /// runs again when [`EngineEvent::StateChange`]`(Running)` arrives (no
+    /// event if it was running already).
+    pub fn resume(&self) -> Result<(), Error> {
         let ctl = lock(&self.inner.control);
         if ctl.control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
@@ -874,15 +866,15 @@ impl Context {
             ));
         }
         drop(ctl);
-        let request = self.request_state(ContextState::Running);
+        self.request_state(ContextState::Running);
         self.wake_offline_worker();
-        Ok(request)
+        Ok(())
     }
 
     /// `AudioContext.suspend()` (realtime only; offline contexts use
-    /// [`Context::suspend_at`]). Returns the request id of the
-    /// [`EngineEvent::StateApplied`] that completes it.
-    pub fn suspend(&self) -> Result<u64, Error> {
+    /// [`Context::suspend_at`]). Completes with
+    /// [`EngineEvent::StateChange`]`(Suspended)` (none if suspended already).
+    pub fn suspend(&self) -> Result<(), Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "offline contexts suspend at a time: use suspend_at".into(),
@@ -891,12 +883,13 @@ impl Context {
         if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
-        Ok(self.request_state(ContextState::Suspended))
+        self.request_state(ContextState::Suspended);
+        Ok(())
     }
 
-    /// `AudioContext.close()`: rendering stops; completes with the
-    /// [`EngineEvent::StateApplied`] carrying the returned request id.
-    pub fn close(&self) -> Result<u64, Error> {
+    /// `AudioContext.close()`: rendering stops; completes with
+    /// [`EngineEvent::StateChange`]`(Closed)`.
+    pub fn close(&self) -> Result<(), Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "an OfflineAudioContext cannot be closed".into(),
@@ -905,7 +898,8 @@ impl Context {
         if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is already closed".into()));
         }
-        Ok(self.request_state(ContextState::Closed))
+        self.request_state(ContextState::Closed);
+        Ok(())
     }
 
     /// `OfflineAudioContext.suspend(suspendTime)`: rendering pauses at the

@@ -33,9 +33,9 @@
 //! handles (`node::*::…Node`, or [`Context::create_node`] for its own
 //! processors) in JS objects; calls [`Context::flush`] at the end of each JS
 //! task so the task's changes reach the render thread together; and runs one
-//! async loop on [`Context::next_event`] to fire `ended`, `statechange`,
-//! resolve `resume`/`suspend`/`close` promises
-//! ([`message::EngineEvent::StateApplied`]) and offline completion.
+//! async loop on [`Context::next_event`] to fire `ended` and `statechange`,
+//! settle `resume`/`suspend`/`close` promises and complete offline
+//! rendering.
 //! [`Context::may_make_sound`] tells whether a running context still has
 //! anything scheduled or ringing.
 

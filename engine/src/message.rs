@@ -40,13 +40,6 @@ pub enum EngineEvent {
     /// The render thread switched state (suspend/resume/close, offline start
     /// and completion). The control side's `state` follows when read.
     StateChange(crate::render::ContextState),
-    /// The state request `request` (returned by `Context::resume`,
-    /// `suspend` or `close`) took effect on the render thread: resolve its
-    /// promise. Sent even when the state did not change.
-    StateApplied {
-        request: u64,
-        state: crate::render::ContextState,
-    },
     /// An offline context reached a `suspend(time)` point at `frame`.
     Suspended { frame: u64 },
     /// An offline context finished; take the result with

@@ -69,10 +69,7 @@ pub(crate) enum Command {
         config: ChannelConfig,
     },
     HandleDropped(NodeId),
-    SetState {
-        state: ContextState,
-        request: u64,
-    },
+    SetState(ContextState),
 }
 
 pub(crate) type CommandQueue = ArrayQueue<Command>;
@@ -259,10 +256,7 @@ impl Renderer {
                     n.handle_alive = false;
                 }
             }
-            Command::SetState { state, request } => {
-                self.set_state(state);
-                self.post(EngineEvent::StateApplied { request, state });
-            }
+            Command::SetState(state) => self.set_state(state),
         }
     }
 
