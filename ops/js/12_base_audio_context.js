@@ -1,0 +1,427 @@
+// BaseAudioContext: what AudioContext and OfflineAudioContext share, the
+// factory methods, and the event pump that brings engine events (ended,
+// state changes, offline completion) back to JS.
+
+(function () {
+const { core, primordials } = __bootstrap;
+const {
+  op_base_audio_context_sample_rate,
+  op_base_audio_context_current_time,
+  op_base_audio_context_destination,
+  op_base_audio_context_listener_param,
+  op_base_audio_context_may_make_sound,
+  op_base_audio_context_next_event,
+} = core.ops;
+const {
+  MapPrototypeDelete,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  Promise,
+  PromiseReject,
+  SafeMap,
+  Symbol,
+  SymbolFor,
+} = primordials;
+const { webidl, converters } = core.loadExtScript(
+  "ext:webaudio/00_webidl_audio.js",
+);
+const { DOMException } = core.loadExtScript(
+  "ext:deno_web/01_dom_exception.js",
+);
+const { EventTarget, Event, defineEventHandler } = core.loadExtScript(
+  "ext:deno_web/02_event.js",
+);
+const { AudioBuffer } = core.loadExtScript("ext:webaudio/01_audio_buffer.js");
+const { createAudioParam } = core.loadExtScript("ext:webaudio/10_audio_param.js");
+const {
+  AudioDestinationNode,
+  contextInternals,
+  nodeKey,
+  op_audio_node_id,
+  audioNodeHandle,
+} = core.loadExtScript("ext:webaudio/11_audio_node.js");
+
+const { setTimeout } = core.loadExtScript("ext:deno_web/02_timers.js");
+
+/** Runs `fn` in a later task (after every pending microtask). */
+function queueTask(fn) {
+  setTimeout(fn, 0);
+}
+
+/** Node classes register here so factory methods can find them. */
+const nodeClasses = { __proto__: null };
+
+const contextKey = Symbol("BaseAudioContext.key");
+
+function notSupported(method, what) {
+  throw new DOMException(
+    `Failed to execute '${method}' on 'BaseAudioContext': ${what} is not implemented in webaudio-run yet.`,
+    "NotSupportedError",
+  );
+}
+
+class AudioListener {
+  #params;
+
+  constructor(key, context, handle) {
+    if (key !== contextKey) webidl.illegalConstructor();
+    this.#params = [];
+    for (let i = 0; i < 9; i++) {
+      this.#params[i] = createAudioParam(
+        op_base_audio_context_listener_param(handle, i),
+        this,
+        context,
+      );
+    }
+  }
+
+  get positionX() {
+    return this.#params[0];
+  }
+  get positionY() {
+    return this.#params[1];
+  }
+  get positionZ() {
+    return this.#params[2];
+  }
+  get forwardX() {
+    return this.#params[3];
+  }
+  get forwardY() {
+    return this.#params[4];
+  }
+  get forwardZ() {
+    return this.#params[5];
+  }
+  get upX() {
+    return this.#params[6];
+  }
+  get upY() {
+    return this.#params[7];
+  }
+  get upZ() {
+    return this.#params[8];
+  }
+
+  setPosition(x, y, z) {
+    const prefix = "Failed to execute 'setPosition' on 'AudioListener'";
+    webidl.requiredArguments(arguments.length, 3, prefix);
+    x = converters.float(x, prefix, "Argument 1");
+    y = converters.float(y, prefix, "Argument 2");
+    z = converters.float(z, prefix, "Argument 3");
+    this.#params[0].value = x;
+    this.#params[1].value = y;
+    this.#params[2].value = z;
+  }
+
+  setOrientation(x, y, z, xUp, yUp, zUp) {
+    const prefix = "Failed to execute 'setOrientation' on 'AudioListener'";
+    webidl.requiredArguments(arguments.length, 6, prefix);
+    const values = [x, y, z, xUp, yUp, zUp];
+    for (let i = 0; i < 6; i++) {
+      values[i] = converters.float(values[i], prefix, `Argument ${i + 1}`);
+    }
+    for (let i = 0; i < 6; i++) {
+      this.#params[3 + i].value = values[i];
+    }
+  }
+}
+webidl.configureInterface(AudioListener);
+
+class BaseAudioContext extends EventTarget {
+  #handle;
+  #sampleRate;
+  #destination;
+  #listener = null;
+  #state = "suspended";
+  /** Sources between start() and `ended`, by node id: kept alive for their event. */
+  #playing = new SafeMap();
+  /** Pending promises and transitions that keep the event pump referenced. */
+  #pending = 0;
+  #pumpPromise = null;
+  #pumpRefed = true;
+  #onEvent;
+
+  constructor(key, handle, onEvent) {
+    if (key !== contextKey) webidl.illegalConstructor();
+    super();
+    this[webidl.brand] = webidl.brand;
+    this.#handle = handle;
+    this.#onEvent = onEvent;
+    this.#sampleRate = op_base_audio_context_sample_rate(handle);
+    contextInternals.set(this, {
+      handle,
+      sourceStarted: (node) => {
+        MapPrototypeSet(this.#playing, op_audio_node_id(audioNodeHandle(node)), node);
+        this.#updatePumpRef();
+      },
+    });
+    this.#destination = new AudioDestinationNode(
+      nodeKey,
+      this,
+      op_base_audio_context_destination(handle),
+    );
+    this.#pump();
+  }
+
+  get destination() {
+    return this.#destination;
+  }
+
+  get sampleRate() {
+    return this.#sampleRate;
+  }
+
+  get currentTime() {
+    return op_base_audio_context_current_time(this.#handle);
+  }
+
+  get listener() {
+    if (this.#listener === null) {
+      this.#listener = new AudioListener(contextKey, this, this.#handle);
+    }
+    return this.#listener;
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  get renderQuantumSize() {
+    return 128;
+  }
+
+  get audioWorklet() {
+    notSupported("audioWorklet", "AudioWorklet");
+  }
+
+  createBuffer(numberOfChannels, length, sampleRate) {
+    const prefix = "Failed to execute 'createBuffer' on 'BaseAudioContext'";
+    webidl.requiredArguments(arguments.length, 3, prefix);
+    numberOfChannels = converters["unsigned long"](numberOfChannels, prefix, "Argument 1");
+    length = converters["unsigned long"](length, prefix, "Argument 2");
+    sampleRate = converters.float(sampleRate, prefix, "Argument 3");
+    return new AudioBuffer({ numberOfChannels, length, sampleRate });
+  }
+
+  createGain() {
+    return new nodeClasses.GainNode(this);
+  }
+
+  createConstantSource() {
+    return new nodeClasses.ConstantSourceNode(this);
+  }
+
+  createDelay(maxDelayTime = 1) {
+    if (nodeClasses.DelayNode === undefined) notSupported("createDelay", "DelayNode");
+    const prefix = "Failed to execute 'createDelay' on 'BaseAudioContext'";
+    maxDelayTime = converters.double(maxDelayTime, prefix, "Argument 1");
+    return new nodeClasses.DelayNode(this, { maxDelayTime });
+  }
+
+  createAnalyser() {
+    return this.#create("createAnalyser", "AnalyserNode");
+  }
+
+  createBiquadFilter() {
+    return this.#create("createBiquadFilter", "BiquadFilterNode");
+  }
+
+  createBufferSource() {
+    return this.#create("createBufferSource", "AudioBufferSourceNode");
+  }
+
+  createChannelMerger(numberOfInputs = 6) {
+    const prefix = "Failed to execute 'createChannelMerger' on 'BaseAudioContext'";
+    numberOfInputs = converters["unsigned long"](numberOfInputs, prefix, "Argument 1");
+    return this.#create("createChannelMerger", "ChannelMergerNode", { numberOfInputs });
+  }
+
+  createChannelSplitter(numberOfOutputs = 6) {
+    const prefix = "Failed to execute 'createChannelSplitter' on 'BaseAudioContext'";
+    numberOfOutputs = converters["unsigned long"](numberOfOutputs, prefix, "Argument 1");
+    return this.#create("createChannelSplitter", "ChannelSplitterNode", { numberOfOutputs });
+  }
+
+  createConvolver() {
+    return this.#create("createConvolver", "ConvolverNode");
+  }
+
+  createDynamicsCompressor() {
+    return this.#create("createDynamicsCompressor", "DynamicsCompressorNode");
+  }
+
+  createIIRFilter(feedforward, feedback) {
+    const prefix = "Failed to execute 'createIIRFilter' on 'BaseAudioContext'";
+    webidl.requiredArguments(arguments.length, 2, prefix);
+    feedforward = converters["sequence<double>"](feedforward, prefix, "Argument 1");
+    feedback = converters["sequence<double>"](feedback, prefix, "Argument 2");
+    return this.#create("createIIRFilter", "IIRFilterNode", { feedforward, feedback });
+  }
+
+  createOscillator() {
+    return this.#create("createOscillator", "OscillatorNode");
+  }
+
+  createPanner() {
+    return this.#create("createPanner", "PannerNode");
+  }
+
+  createPeriodicWave(real, imag, constraints = {}) {
+    const prefix = "Failed to execute 'createPeriodicWave' on 'BaseAudioContext'";
+    webidl.requiredArguments(arguments.length, 2, prefix);
+    real = converters["sequence<float>"](real, prefix, "Argument 1");
+    imag = converters["sequence<float>"](imag, prefix, "Argument 2");
+    constraints = converters.PeriodicWaveConstraints(constraints, prefix, "Argument 3");
+    if (nodeClasses.PeriodicWave === undefined) {
+      notSupported("createPeriodicWave", "PeriodicWave");
+    }
+    return new nodeClasses.PeriodicWave(this, {
+      real,
+      imag,
+      disableNormalization: constraints.disableNormalization,
+    });
+  }
+
+  createScriptProcessor() {
+    notSupported("createScriptProcessor", "ScriptProcessorNode");
+  }
+
+  createStereoPanner() {
+    return this.#create("createStereoPanner", "StereoPannerNode");
+  }
+
+  createWaveShaper() {
+    return this.#create("createWaveShaper", "WaveShaperNode");
+  }
+
+  decodeAudioData(audioData, successCallback = undefined, errorCallback = undefined) {
+    const decode = nodeClasses.decodeAudioData;
+    if (decode === undefined) {
+      return PromiseReject(
+        new DOMException(
+          "Failed to execute 'decodeAudioData' on 'BaseAudioContext': decoding is not implemented in webaudio-run yet.",
+          "NotSupportedError",
+        ),
+      );
+    }
+    return decode(this, arguments.length, audioData, successCallback, errorCallback);
+  }
+
+  #create(method, className, options = undefined) {
+    const NodeClass = nodeClasses[className];
+    if (NodeClass === undefined) notSupported(method, className);
+    return new NodeClass(this, options);
+  }
+
+  // --- internals shared with AudioContext / OfflineAudioContext ---
+
+  static handleOf(context) {
+    return context.#handle;
+  }
+
+  /**
+   * Sets `state` and, if it changed, fires `statechange` (now, or in a
+   * queued task when `inTask`, as the spec's "queue a media element task").
+   */
+  static setState(context, state, inTask = false) {
+    if (context.#state === state) return false;
+    context.#state = state;
+    if (inTask) queueTask(() => context.dispatchEvent(new Event("statechange")));
+    else context.dispatchEvent(new Event("statechange"));
+    return true;
+  }
+
+  /** Counts a pending promise or transition; the process stays alive for it. */
+  static addPending(context, delta) {
+    context.#pending += delta;
+    context.#updatePumpRef();
+  }
+
+  #keepsProcessAlive() {
+    if (this.#state === "closed") return this.#pending > 0;
+    return this.#pending > 0 ||
+      this.#playing.size > 0 ||
+      (this.#state === "running" && op_base_audio_context_may_make_sound(this.#handle));
+  }
+
+  #updatePumpRef() {
+    const alive = this.#keepsProcessAlive();
+    if (this.#pumpPromise === null || alive === this.#pumpRefed) return;
+    if (alive) core.refOpPromise(this.#pumpPromise);
+    else core.unrefOpPromise(this.#pumpPromise);
+    this.#pumpRefed = alive;
+  }
+
+  async #pump() {
+    while (true) {
+      const promise = op_base_audio_context_next_event(this.#handle);
+      this.#pumpPromise = promise;
+      this.#pumpRefed = true;
+      this.#updatePumpRef();
+      const event = await promise;
+      this.#pumpPromise = null;
+      if (event === null) return; // the context is gone for good
+      if (event.type === "ended") {
+        const node = MapPrototypeGet(this.#playing, event.node);
+        if (node !== undefined) {
+          MapPrototypeDelete(this.#playing, event.node);
+          node.dispatchEvent(new Event("ended"));
+        }
+      } else if (event.type !== "tick") {
+        this.#onEvent(this, event);
+      }
+      if (this.#state === "closed" && this.#pending === 0) {
+        // Nothing more can happen: sources of a closed context never end.
+        this.#playing.clear();
+        return;
+      }
+    }
+  }
+
+  [SymbolFor("Deno.privateCustomInspect")](inspect, options) {
+    return `${this.constructor.name} ${inspect({
+      state: this.state,
+      sampleRate: this.sampleRate,
+      currentTime: this.currentTime,
+    }, options)}`;
+  }
+}
+
+const contextHandleOf = BaseAudioContext.handleOf;
+const setContextState = BaseAudioContext.setState;
+const addPending = BaseAudioContext.addPending;
+delete BaseAudioContext.handleOf;
+delete BaseAudioContext.setState;
+delete BaseAudioContext.addPending;
+defineEventHandler(BaseAudioContext.prototype, "statechange");
+webidl.configureInterface(BaseAudioContext);
+const BaseAudioContextPrototype = BaseAudioContext.prototype;
+converters.BaseAudioContext = webidl.createInterfaceConverter(
+  "BaseAudioContext",
+  BaseAudioContextPrototype,
+);
+
+/** Settles `promise` callbacks once the render thread reports `state`. */
+function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+return {
+  AudioListener,
+  BaseAudioContext,
+  BaseAudioContextPrototype,
+  addPending,
+  contextHandleOf,
+  contextKey,
+  deferred,
+  nodeClasses,
+  queueTask,
+  setContextState,
+};
+})();

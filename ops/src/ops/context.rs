@@ -1,0 +1,280 @@
+//! BaseAudioContext, AudioContext and OfflineAudioContext.
+
+use std::cell::{OnceCell, RefCell};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use deno_core::op2;
+use serde::Serialize;
+use webaudio_engine::context::{
+    Context, ContextState, LatencyHint, OfflineOptions, RealtimeOptions, SinkChoice,
+};
+use webaudio_engine::message::EngineEvent;
+use webaudio_engine::node::audio_listener::AudioListener;
+
+use super::gc_resource;
+use super::node::NodeResource;
+use super::param::ParamResource;
+use crate::error::WebAudioError;
+
+/// A context as JS holds it.
+pub struct ContextResource {
+    pub ctx: Context,
+    rendered: RefCell<Option<Vec<Box<[f32]>>>>,
+    listener: OnceCell<AudioListener>,
+}
+gc_resource!(ContextResource, c"BaseAudioContext");
+
+impl ContextResource {
+    fn new(ctx: Context) -> Self {
+        Self {
+            ctx,
+            rendered: RefCell::new(None),
+            listener: OnceCell::new(),
+        }
+    }
+}
+
+#[op2]
+#[cppgc]
+pub fn op_audio_context_new(
+    #[string] latency_category: &str,
+    latency_seconds: f64,
+    sample_rate: f64,
+    sink_none: bool,
+) -> Result<ContextResource, WebAudioError> {
+    let latency_hint = match latency_category {
+        "balanced" => LatencyHint::Balanced,
+        "playback" => LatencyHint::Playback,
+        "interactive" => LatencyHint::Interactive,
+        _ if latency_seconds >= 0.0 => LatencyHint::Seconds(latency_seconds),
+        _ => LatencyHint::Interactive,
+    };
+    let options = RealtimeOptions {
+        sample_rate: (sample_rate > 0.0).then_some(sample_rate as f32),
+        latency_hint,
+        sink: if sink_none {
+            SinkChoice::None
+        } else {
+            SinkChoice::Default
+        },
+    };
+    Ok(ContextResource::new(Context::new_realtime(options)?))
+}
+
+#[op2(fast)]
+pub fn op_audio_context_resume(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+    Ok(res.ctx.resume()?)
+}
+
+#[op2(fast)]
+pub fn op_audio_context_suspend(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+    Ok(res.ctx.suspend()?)
+}
+
+#[op2(fast)]
+pub fn op_audio_context_close(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+    Ok(res.ctx.close()?)
+}
+
+#[op2(fast)]
+pub fn op_audio_context_base_latency(#[cppgc] res: &ContextResource) -> f64 {
+    res.ctx.base_latency()
+}
+
+#[op2(fast)]
+pub fn op_audio_context_output_latency(#[cppgc] res: &ContextResource) -> f64 {
+    res.ctx.output_latency()
+}
+
+/// `[contextTime, seconds since the frame at contextTime was played]`
+/// (negative when it is still to be played); `[0, 0]` before the first quantum.
+#[op2]
+#[serde]
+pub fn op_audio_context_output_timestamp(#[cppgc] res: &ContextResource) -> (f64, f64) {
+    let stamp = res.ctx.output_timestamp();
+    if stamp.context_time == 0.0 {
+        return (0.0, 0.0);
+    }
+    let now = Instant::now();
+    let ago = if now >= stamp.instant {
+        now.duration_since(stamp.instant).as_secs_f64()
+    } else {
+        -stamp.instant.duration_since(now).as_secs_f64()
+    };
+    (stamp.context_time, ago)
+}
+
+#[op2]
+#[cppgc]
+pub fn op_offline_audio_context_new(
+    number_of_channels: u32,
+    length: u32,
+    sample_rate: f32,
+) -> Result<ContextResource, WebAudioError> {
+    let ctx = Context::new_offline(OfflineOptions {
+        number_of_channels: number_of_channels as usize,
+        length: length as usize,
+        sample_rate,
+    })?;
+    Ok(ContextResource::new(ctx))
+}
+
+#[op2(fast)]
+pub fn op_offline_audio_context_start_rendering(
+    #[cppgc] res: &ContextResource,
+) -> Result<(), WebAudioError> {
+    Ok(res.ctx.start_rendering()?)
+}
+
+/// Returns the quantum-aligned frame the rendering will pause at.
+#[op2(fast)]
+#[number]
+pub fn op_offline_audio_context_suspend(
+    #[cppgc] res: &ContextResource,
+    suspend_time: f64,
+) -> Result<u64, WebAudioError> {
+    Ok(res.ctx.suspend_at(suspend_time)?)
+}
+
+#[op2(fast)]
+pub fn op_offline_audio_context_resume(
+    #[cppgc] res: &ContextResource,
+) -> Result<(), WebAudioError> {
+    Ok(res.ctx.resume()?)
+}
+
+/// Copies rendered channel `channel` into `out` (after `complete`).
+#[op2(fast)]
+pub fn op_offline_audio_context_copy_rendered(
+    #[cppgc] res: &ContextResource,
+    channel: u32,
+    #[buffer] out: &mut [f32],
+) -> Result<(), WebAudioError> {
+    let mut rendered = res.rendered.borrow_mut();
+    if rendered.is_none() {
+        *rendered = res.ctx.take_rendered();
+    }
+    let data = rendered
+        .as_ref()
+        .and_then(|channels| channels.get(channel as usize))
+        .ok_or_else(|| WebAudioError::InvalidState("no rendered audio for that channel".into()))?;
+    let n = data.len().min(out.len());
+    out[..n].copy_from_slice(&data[..n]);
+    Ok(())
+}
+
+#[op2(fast)]
+pub fn op_base_audio_context_sample_rate(#[cppgc] res: &ContextResource) -> f64 {
+    res.ctx.sample_rate() as f64
+}
+
+#[op2(fast)]
+pub fn op_base_audio_context_current_time(#[cppgc] res: &ContextResource) -> f64 {
+    res.ctx.current_time()
+}
+
+#[op2(fast)]
+pub fn op_base_audio_context_may_make_sound(#[cppgc] res: &ContextResource) -> bool {
+    res.ctx.may_make_sound()
+}
+
+#[op2]
+#[cppgc]
+pub fn op_base_audio_context_destination(#[cppgc] res: &ContextResource) -> NodeResource {
+    NodeResource::destination(res.ctx.destination())
+}
+
+/// The listener's AudioParams: positionX/Y/Z, forwardX/Y/Z, upX/Y/Z.
+#[op2]
+#[cppgc]
+pub fn op_base_audio_context_listener_param(
+    #[cppgc] res: &ContextResource,
+    index: u32,
+) -> Result<ParamResource, WebAudioError> {
+    let listener = match res.listener.get() {
+        Some(listener) => listener,
+        None => {
+            let listener = AudioListener::new(&res.ctx)?;
+            res.listener.get_or_init(|| listener)
+        }
+    };
+    listener
+        .param(index as usize)
+        .map(ParamResource)
+        .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))
+}
+
+/// An engine event as JS sees it.
+#[derive(Serialize)]
+pub struct JsEvent {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame: Option<f64>,
+}
+
+impl JsEvent {
+    fn of(kind: &'static str) -> Self {
+        Self {
+            kind,
+            node: None,
+            state: None,
+            frame: None,
+        }
+    }
+}
+
+fn state_name(state: ContextState) -> &'static str {
+    match state {
+        ContextState::Suspended => "suspended",
+        ContextState::Running => "running",
+        ContextState::Closed => "closed",
+    }
+}
+
+fn to_js(event: EngineEvent) -> JsEvent {
+    match event {
+        EngineEvent::Ended(id) => JsEvent {
+            node: Some(id.0),
+            ..JsEvent::of("ended")
+        },
+        EngineEvent::ProcessorError(id) => JsEvent {
+            node: Some(id.0),
+            ..JsEvent::of("processorerror")
+        },
+        EngineEvent::StateChange(state) => JsEvent {
+            state: Some(state_name(state)),
+            ..JsEvent::of("statechange")
+        },
+        EngineEvent::Suspended { frame } => JsEvent {
+            frame: Some(frame as f64),
+            ..JsEvent::of("suspended")
+        },
+        EngineEvent::RenderComplete => JsEvent::of("complete"),
+    }
+}
+
+/// How long the event pump waits before reporting a `tick`, so JS can
+/// re-check whether the context can still make sound (a tail that stops
+/// ringing sends no event).
+const PUMP_TICK: Duration = Duration::from_millis(100);
+
+/// The next engine event of this context, or `{ type: "tick" }`.
+#[op2]
+#[serde]
+pub fn op_base_audio_context_next_event(
+    #[cppgc] res: &ContextResource,
+) -> impl Future<Output = JsEvent> + use<> {
+    let ctx = res.ctx.clone();
+    async move {
+        match tokio::time::timeout(PUMP_TICK, ctx.next_event()).await {
+            Ok(event) => to_js(event),
+            Err(_) => JsEvent::of("tick"),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The ops, grouped by interface. Engine handles live in cppgc objects that
+//! the JS wrappers own.
+
+pub mod context;
+pub mod node;
+pub mod param;
+
+/// Declares a cppgc resource that holds nothing traced by the JS heap.
+macro_rules! gc_resource {
+    ($ty:ty, $name:literal) => {
+        // SAFETY: the type holds no references into the JS heap.
+        unsafe impl deno_core::GarbageCollected for $ty {
+            fn trace(&self, _visitor: &mut deno_core::v8::cppgc::Visitor) {}
+
+            fn get_name(&self) -> &'static std::ffi::CStr {
+                $name
+            }
+        }
+    };
+}
+pub(crate) use gc_resource;

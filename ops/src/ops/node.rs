@@ -1,0 +1,289 @@
+//! AudioNode, AudioScheduledSourceNode, AudioDestinationNode and the node
+//! constructors.
+
+use deno_core::op2;
+use webaudio_engine::context::NodeHandle;
+use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
+use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::gain::{GainNode, GainOptions};
+
+use super::context::ContextResource;
+use super::gc_resource;
+use super::param::ParamResource;
+use crate::error::WebAudioError;
+
+/// The typed control handle behind a JS AudioNode.
+enum NodeKind {
+    Destination(NodeHandle),
+    Gain(GainNode),
+    ConstantSource(ConstantSourceNode),
+}
+
+pub struct NodeResource {
+    kind: NodeKind,
+}
+gc_resource!(NodeResource, c"AudioNode");
+
+impl NodeResource {
+    pub fn destination(node: NodeHandle) -> Self {
+        Self {
+            kind: NodeKind::Destination(node),
+        }
+    }
+
+    pub fn handle(&self) -> &NodeHandle {
+        match &self.kind {
+            NodeKind::Destination(node) => node,
+            NodeKind::Gain(n) => n.node(),
+            NodeKind::ConstantSource(n) => n.node(),
+        }
+    }
+}
+
+fn mode_name(mode: ChannelCountMode) -> &'static str {
+    match mode {
+        ChannelCountMode::Max => "max",
+        ChannelCountMode::ClampedMax => "clamped-max",
+        ChannelCountMode::Explicit => "explicit",
+    }
+}
+
+fn interpretation_name(value: ChannelInterpretation) -> &'static str {
+    match value {
+        ChannelInterpretation::Speakers => "speakers",
+        ChannelInterpretation::Discrete => "discrete",
+    }
+}
+
+#[op2(fast)]
+pub fn op_audio_node_connect(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &NodeResource,
+    output: u32,
+    input: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src
+        .handle()
+        .connect(dst.handle(), output as usize, input as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_connect_param(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &ParamResource,
+    output: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src.handle().connect_param(&dst.0, output as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect(#[cppgc] src: &NodeResource) -> Result<(), WebAudioError> {
+    Ok(src.handle().disconnect()?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_output(
+    #[cppgc] src: &NodeResource,
+    output: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src.handle().disconnect_output(output as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_node(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &NodeResource,
+) -> Result<(), WebAudioError> {
+    Ok(src.handle().disconnect_node(dst.handle())?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_node_output(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &NodeResource,
+    output: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src
+        .handle()
+        .disconnect_node_output(dst.handle(), output as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_node_output_input(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &NodeResource,
+    output: u32,
+    input: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src
+        .handle()
+        .disconnect_node_output_input(dst.handle(), output as usize, input as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_param(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &ParamResource,
+) -> Result<(), WebAudioError> {
+    Ok(src.handle().disconnect_param(&dst.0)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_disconnect_param_output(
+    #[cppgc] src: &NodeResource,
+    #[cppgc] dst: &ParamResource,
+    output: u32,
+) -> Result<(), WebAudioError> {
+    Ok(src
+        .handle()
+        .disconnect_param_output(&dst.0, output as usize)?)
+}
+
+/// `[channelCount, channelCountMode, channelInterpretation]`.
+#[op2]
+#[serde]
+pub fn op_audio_node_channel_config(
+    #[cppgc] node: &NodeResource,
+) -> (u32, &'static str, &'static str) {
+    let config = node.handle().channel_config();
+    (
+        config.count as u32,
+        mode_name(config.mode),
+        interpretation_name(config.interpretation),
+    )
+}
+
+#[op2(fast)]
+pub fn op_audio_node_set_channel_count(
+    #[cppgc] node: &NodeResource,
+    count: u32,
+) -> Result<(), WebAudioError> {
+    Ok(node.handle().set_channel_count(count as usize)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_set_channel_count_mode(
+    #[cppgc] node: &NodeResource,
+    #[string] mode: &str,
+) -> Result<(), WebAudioError> {
+    let mode = match mode {
+        "max" => ChannelCountMode::Max,
+        "clamped-max" => ChannelCountMode::ClampedMax,
+        "explicit" => ChannelCountMode::Explicit,
+        other => {
+            return Err(WebAudioError::Type(format!(
+                "invalid channelCountMode '{other}'"
+            )));
+        }
+    };
+    Ok(node.handle().set_channel_count_mode(mode)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_set_channel_interpretation(
+    #[cppgc] node: &NodeResource,
+    #[string] value: &str,
+) -> Result<(), WebAudioError> {
+    let value = match value {
+        "speakers" => ChannelInterpretation::Speakers,
+        "discrete" => ChannelInterpretation::Discrete,
+        other => {
+            return Err(WebAudioError::Type(format!(
+                "invalid channelInterpretation '{other}'"
+            )));
+        }
+    };
+    Ok(node.handle().set_channel_interpretation(value)?)
+}
+
+#[op2(fast)]
+pub fn op_audio_node_number_of_inputs(#[cppgc] node: &NodeResource) -> u32 {
+    node.handle().number_of_inputs() as u32
+}
+
+#[op2(fast)]
+pub fn op_audio_node_number_of_outputs(#[cppgc] node: &NodeResource) -> u32 {
+    node.handle().number_of_outputs() as u32
+}
+
+/// The id engine events (`ended`) carry for this node.
+#[op2(fast)]
+pub fn op_audio_node_id(#[cppgc] node: &NodeResource) -> u32 {
+    node.handle().id().0
+}
+
+#[op2]
+#[cppgc]
+pub fn op_audio_node_param(
+    #[cppgc] node: &NodeResource,
+    index: u32,
+) -> Result<ParamResource, WebAudioError> {
+    let handle = node.handle();
+    if index as usize >= handle.number_of_params() {
+        return Err(WebAudioError::IndexSize(format!(
+            "the node has no AudioParam {index}"
+        )));
+    }
+    Ok(ParamResource(handle.param(index as usize)))
+}
+
+fn not_a_source() -> WebAudioError {
+    WebAudioError::Type("Illegal invocation: not an AudioScheduledSourceNode".into())
+}
+
+#[op2(fast)]
+pub fn op_audio_scheduled_source_node_start(
+    #[cppgc] node: &NodeResource,
+    when: f64,
+) -> Result<(), WebAudioError> {
+    match &node.kind {
+        NodeKind::ConstantSource(n) => Ok(n.start(when)?),
+        _ => Err(not_a_source()),
+    }
+}
+
+#[op2(fast)]
+pub fn op_audio_scheduled_source_node_stop(
+    #[cppgc] node: &NodeResource,
+    when: f64,
+) -> Result<(), WebAudioError> {
+    match &node.kind {
+        NodeKind::ConstantSource(n) => Ok(n.stop(when)?),
+        _ => Err(not_a_source()),
+    }
+}
+
+#[op2(fast)]
+pub fn op_audio_destination_node_max_channel_count(#[cppgc] node: &NodeResource) -> u32 {
+    node.handle().context().max_channel_count() as u32
+}
+
+#[op2]
+#[cppgc]
+pub fn op_gain_node_new(
+    #[cppgc] ctx: &ContextResource,
+    gain: f32,
+) -> Result<NodeResource, WebAudioError> {
+    let node = GainNode::new(
+        &ctx.ctx,
+        GainOptions {
+            gain,
+            ..Default::default()
+        },
+    )?;
+    Ok(NodeResource {
+        kind: NodeKind::Gain(node),
+    })
+}
+
+#[op2]
+#[cppgc]
+pub fn op_constant_source_node_new(
+    #[cppgc] ctx: &ContextResource,
+    offset: f32,
+) -> Result<NodeResource, WebAudioError> {
+    let node = ConstantSourceNode::new(&ctx.ctx, ConstantSourceOptions { offset })?;
+    Ok(NodeResource {
+        kind: NodeKind::ConstantSource(node),
+    })
+}

@@ -1,0 +1,65 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const ABOUT: &str = "A JavaScript runtime whose global scope is a browser's audio world: \
+AudioContext, OfflineAudioContext, every AudioNode, AudioWorklet and decodeAudioData.";
+
+const AFTER_HELP: &str = "Examples:\n  webaudio-run examples/hello.js\n  webaudio-run run script.js --my-arg\n  webaudio-run wpt ~/wpt webaudio/the-audio-api/the-gainnode-interface";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "webaudio-run",
+    version,
+    about = ABOUT,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a script (the same as `webaudio-run <script>`).
+    Run(RunArgs),
+    /// Run the Web Platform Tests for webaudio from a WPT checkout.
+    Wpt(WptArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The script to run: an ES module, or a classic script (detected).
+    #[arg(value_name = "SCRIPT", required = true)]
+    pub script: Option<PathBuf>,
+
+    /// Arguments passed to the script (`WebAudioRun.args`).
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WptArgs {
+    /// Root of a web-platform-tests checkout.
+    #[arg(value_name = "WPT_ROOT")]
+    pub root: PathBuf,
+
+    /// Only run tests whose path (relative to the root) starts with one of these.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<String>,
+}
+
+pub fn parse() -> Cli {
+    Cli::parse()
+}

@@ -1,0 +1,182 @@
+//! Golden tests of the `webaudio-run` binary: every `tests/cli/<case>.js` is
+//! run and its exit code, stdout and stderr compared with
+//! `<case>.status` (default 0), `<case>.stdout` and `<case>.stderr` (default
+//! empty). `<case>.args` holds extra command-line arguments (one per line).
+//! In expected output `$DIR` stands for the `tests/cli` directory path.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli")
+}
+
+fn read_or(path: &Path, default: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|_| default.to_string())
+}
+
+struct Outcome {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_case(script: &Path) -> Outcome {
+    let args_file = script.with_extension("args");
+    let extra: Vec<String> = read_or(&args_file, "")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .current_dir(cases_dir())
+        .arg(script.file_name().expect("case file name"))
+        .args(&extra)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run webaudio-run");
+    Outcome {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn expected(script: &Path, ext: &str, default: &str) -> String {
+    let dir = cases_dir();
+    read_or(&script.with_extension(ext), default).replace("$DIR", &dir.to_string_lossy())
+}
+
+#[test]
+fn golden_cases() {
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("tests/cli exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "mjs"))
+        .collect();
+    scripts.sort();
+    assert!(
+        scripts.len() >= 10,
+        "expected the golden cases to be present"
+    );
+    let mut failures = Vec::new();
+    for script in &scripts {
+        let name = script.file_name().unwrap().to_string_lossy().into_owned();
+        let got = run_case(script);
+        let want_status: i32 = expected(script, "status", "0")
+            .trim()
+            .parse()
+            .expect("status file holds an integer");
+        let want_stdout = expected(script, "stdout", "");
+        let want_stderr = expected(script, "stderr", "");
+        let mut problems = Vec::new();
+        if got.status != want_status {
+            problems.push(format!("exit code {} (expected {want_status})", got.status));
+        }
+        if got.stdout != want_stdout {
+            problems.push(format!(
+                "stdout:\n--- got\n{}--- expected\n{}",
+                got.stdout, want_stdout
+            ));
+        }
+        if got.stderr != want_stderr {
+            problems.push(format!(
+                "stderr:\n--- got\n{}--- expected\n{}",
+                got.stderr, want_stderr
+            ));
+        }
+        if problems.is_empty() {
+            println!("ok   {name}");
+        } else {
+            println!("FAIL {name}");
+            failures.push(format!("{name}: {}", problems.join("\n")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn run_binary(args: &[&str]) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .current_dir(cases_dir())
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run webaudio-run");
+    Outcome {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn version_flag_prints_the_version() {
+    let out = run_binary(&["--version"]);
+    assert_eq!(out.status, 0);
+    assert_eq!(
+        out.stdout,
+        format!("webaudio-run {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn help_flag_describes_usage() {
+    let out = run_binary(&["--help"]);
+    assert_eq!(out.status, 0);
+    assert!(
+        out.stdout
+            .contains("Usage: webaudio-run <SCRIPT> [ARGS]..."),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("wpt"), "{}", out.stdout);
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = run_binary(&["--bogus"]);
+    assert_eq!(out.status, 2);
+    assert!(
+        out.stderr
+            .starts_with("error: unexpected argument '--bogus' found"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Usage:"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn run_subcommand_runs_a_script() {
+    let out = run_binary(&["run", "hello.js"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "hello from webaudio-run\n");
+}
+
+#[test]
+fn missing_script_is_one_line() {
+    let out = run_binary(&["does-not-exist.js"]);
+    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.stderr,
+        "error: cannot read script 'does-not-exist.js': No such file or directory\n"
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_script() {
+    let out = run_binary(&["lib"]);
+    assert_eq!(out.status, 1);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("error: cannot read script 'lib'"),
+        "{}",
+        out.stderr
+    );
+}

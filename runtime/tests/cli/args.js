@@ -1,0 +1,1 @@
+console.log(WebAudioRun.args, WebAudioRun.mainModule.endsWith("/args.js"));

@@ -1,0 +1,4 @@
+export async function loadNote() {
+  const response = await fetch("./note.txt");
+  return response.text();
+}

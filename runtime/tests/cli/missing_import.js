@@ -1,0 +1,2 @@
+import "./lib/nowhere.js";
+console.log("unreached");

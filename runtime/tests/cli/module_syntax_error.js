@@ -1,0 +1,2 @@
+import "./lib/math.js";
+export const x = ;

@@ -1,0 +1,8 @@
+function inner() {
+  throw new Error("boom");
+}
+function outer() {
+  inner();
+}
+console.log("first line runs");
+outer();

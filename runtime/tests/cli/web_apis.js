@@ -1,0 +1,32 @@
+const order = [];
+queueMicrotask(() => order.push("microtask"));
+setTimeout(() => order.push("timeout"), 1);
+order.push("sync");
+console.log(structuredClone({ m: new Map([[1, { a: [1, 2] }]]) }));
+console.log(btoa("audio"), atob("YXVkaW8="));
+console.log(new TextDecoder().decode(new TextEncoder().encode("héllo")));
+const u = new URL("../b?x=1#h", "file:///a/c/d.wav");
+console.log(u.href, new URLSearchParams("a=1&b=2").get("b"));
+const e = new DOMException("nope", "NotSupportedError");
+console.log(e.name, e.code, e instanceof Error, String(e));
+const target = new EventTarget();
+target.addEventListener("ping", (ev) => console.log("got", ev.type, ev.detail));
+target.dispatchEvent(new CustomEvent("ping", { detail: 7 }));
+const controller = new AbortController();
+controller.signal.onabort = () => console.log("aborted", controller.signal.aborted);
+controller.abort();
+const blob = new Blob(["ab", new Uint8Array([99])], { type: "text/plain" });
+console.log(blob.size, blob.type, await blob.text());
+const { port1, port2 } = new MessageChannel();
+port2.onmessage = (ev) => {
+  console.log("message", ev.data);
+  port1.close();
+  port2.close();
+  const id = setInterval(() => {
+    clearInterval(id);
+    console.log("interval once");
+    console.log(order.join(","));
+  }, 20);
+};
+port1.postMessage({ samples: new Float32Array([0.5, -0.5]) });
+console.log(typeof performance.now(), performance.now() >= 0);
