@@ -762,6 +762,9 @@ impl Context {
     /// realtime context with this false has nothing left to do (the runtime
     /// may exit when JS has nothing pending either).
     pub fn may_make_sound(&self) -> bool {
+        if self.inner.outbox.closed.load(Ordering::Acquire) {
+            return false;
+        }
         let sent = self.inner.outbox.sent.load(Ordering::Acquire);
         let applied = self.inner.shared.applied.load(Ordering::Acquire);
         applied < sent

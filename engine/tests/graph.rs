@@ -823,4 +823,5 @@ fn an_unreferenced_feedback_loop_decays_and_is_freed() {
     assert_eq!(out[0][Q], 1.0);
     assert_eq!(out[0][2 * Q], 0.5);
     assert_eq!(ctx.render_node_count(), 1, "only the destination is left");
+    assert!(!ctx.may_make_sound(), "a finished offline context is done");
 }
