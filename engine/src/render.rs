@@ -260,9 +260,9 @@ impl Renderer {
         }
     }
 
-    /// Renders one quantum (when running) and returns the destination's
-    /// mixed input, which is what the sink plays. Commands must have been
-    /// drained by the caller.
+    /// Renders one quantum: every node in processing order, freeing the
+    /// nodes that became unreachable and silent. The sink then reads
+    /// [`Renderer::destination_block`]. Commands are drained by the caller.
     pub fn render_quantum(&mut self) {
         let mut active = 0;
         for k in 0..self.topology.order.len() {
@@ -296,7 +296,7 @@ impl Renderer {
             .store(self.node_count, Ordering::Release);
     }
 
-    /// The destination's input of the last rendered quantum.
+    /// What the destination received in the last rendered quantum.
     pub fn destination_block(&self) -> Option<&AudioBlock> {
         // The destination processor copies its mixed input to its output
         // (its input block is skipped when it can read a source in place).
