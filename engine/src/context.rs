@@ -238,32 +238,84 @@ pub(crate) struct Timing {
     pub stamp_nanos: AtomicU64,
 }
 
-/// Commands the queue could not take yet, kept in order. Flushed by every
-/// control call and by the housekeeping thread.
+/// The control side's end of the command queue.
+///
+/// Commands the queue cannot take yet wait in `overflow`, in order (never
+/// lost, never blocking). While the graph's edges have changed but the new
+/// processing order is not computed yet, commands are *held* in `overflow`
+/// too: the topology is computed once per batch ([`Context::flush`], or the
+/// housekeeping thread within about a millisecond) and inserted where the
+/// hold began, so the render thread never sees a command that depends on an
+/// edge before the order that contains it.
 pub(crate) struct Outbox {
     queue: Arc<CommandQueue>,
-    overflow: Mutex<VecDeque<Command>>,
+    state: Mutex<OutboxState>,
     sent: AtomicU64,
+    /// Nothing drains the queue any more (offline rendering finished):
+    /// commands are dropped here instead of piling up.
+    closed: AtomicBool,
+}
+
+struct OutboxState {
+    overflow: VecDeque<Command>,
+    /// Where the held batch starts in `overflow`.
+    hold_at: Option<usize>,
 }
 
 impl Outbox {
     fn send(&self, cmd: Command) {
-        let mut overflow = lock(&self.overflow);
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        let mut st = lock(&self.state);
         self.sent.fetch_add(1, Ordering::AcqRel);
-        flush_locked(&self.queue, &mut overflow);
-        if !overflow.is_empty() {
-            overflow.push_back(cmd);
+        if st.hold_at.is_none() {
+            flush_locked(&self.queue, &mut st.overflow);
+        }
+        if st.hold_at.is_some() || !st.overflow.is_empty() {
+            st.overflow.push_back(cmd);
         } else if let Err(cmd) = self.queue.push(cmd) {
-            overflow.push_back(cmd);
+            st.overflow.push_back(cmd);
         }
     }
 
+    /// Marks the queue as no longer drained and drops what waits in it.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        let mut st = lock(&self.state);
+        st.overflow.clear();
+        st.hold_at = None;
+        while self.queue.pop().is_some() {}
+    }
+
+    /// Pushes waiting commands into the queue (unless a batch is held).
     pub(crate) fn flush(&self) {
-        flush_locked(&self.queue, &mut lock(&self.overflow));
+        let mut st = lock(&self.state);
+        if st.hold_at.is_none() {
+            flush_locked(&self.queue, &mut st.overflow);
+        }
+    }
+
+    fn hold(&self) {
+        let mut st = lock(&self.state);
+        if st.hold_at.is_none() {
+            st.hold_at = Some(st.overflow.len());
+        }
+    }
+
+    /// Ends a hold: `first` goes before the held commands.
+    fn release(&self, first: Vec<Command>) {
+        let mut st = lock(&self.state);
+        let at = st.hold_at.take().unwrap_or(st.overflow.len());
+        self.sent.fetch_add(first.len() as u64, Ordering::AcqRel);
+        for (k, c) in first.into_iter().enumerate() {
+            st.overflow.insert(at + k, c);
+        }
+        flush_locked(&self.queue, &mut st.overflow);
     }
 
     fn pending(&self) -> bool {
-        !lock(&self.overflow).is_empty()
+        !lock(&self.state).overflow.is_empty()
     }
 }
 
@@ -284,11 +336,14 @@ struct Control {
     mirror: Mirror,
     /// Render-side node table capacity (the control side grows it).
     table_cap: usize,
-    /// Ids reclaimed since the last topology was sent: the render side's
-    /// topology may still mention them, so the next node added must come
-    /// with a fresh topology.
-    topology_stale: bool,
+    /// Edges or nodes changed since the last topology was sent; commands are
+    /// held in the outbox until it is (see [`Outbox`]).
+    dirty: bool,
+    /// The `state` attribute: follows the render thread as events are read.
     state: ContextState,
+    /// The spec's `[[control thread state]]`: set synchronously by
+    /// resume/suspend/close, used to validate them.
+    control_state: ContextState,
     configs: Vec<(ChannelConfig, ChannelConstraints)>,
     offline_started: bool,
 }
@@ -309,7 +364,7 @@ struct Inner {
     shared: Arc<Shared>,
     waker: Arc<AtomicWaker>,
     freed: FreedIds,
-    control: Mutex<Control>,
+    control: Arc<Mutex<Control>>,
     timing: Arc<Timing>,
     epoch: Instant,
     max_channel_count: usize,
@@ -375,8 +430,12 @@ impl Parts {
         Self {
             outbox: Arc::new(Outbox {
                 queue: Arc::new(ArrayQueue::new(COMMAND_QUEUE)),
-                overflow: Mutex::new(VecDeque::new()),
+                state: Mutex::new(OutboxState {
+                    overflow: VecDeque::new(),
+                    hold_at: None,
+                }),
                 sent: AtomicU64::new(0),
+                closed: AtomicBool::new(false),
             }),
             events: Arc::new(ArrayQueue::new(EVENT_QUEUE)),
             garbage: Arc::new(ArrayQueue::new(GARBAGE_QUEUE)),
@@ -398,6 +457,7 @@ impl Parts {
             handle_alive: true,
             active: false,
             free_next: false,
+            failed: false,
             freed: self.freed.clone(),
         }));
         let mut r = Renderer::new(
@@ -445,14 +505,15 @@ impl Context {
             shared: parts.shared.clone(),
             waker,
             freed: parts.freed.clone(),
-            control: Mutex::new(Control {
+            control: Arc::new(Mutex::new(Control {
                 mirror,
                 table_cap: INITIAL_TABLE,
-                topology_stale: false,
+                dirty: false,
                 state: ContextState::Suspended,
+                control_state: ContextState::Suspended,
                 configs: vec![destination],
                 offline_started: false,
-            }),
+            })),
             timing,
             epoch: Instant::now(),
             max_channel_count,
@@ -531,7 +592,7 @@ impl Context {
             parts.garbage.clone(),
             parts.events.clone(),
             waker.clone(),
-            parts.outbox.clone(),
+            ctx.flusher(),
             stop.clone(),
         ));
         let hint_frames = latency_frames(options.latency_hint, sample_rate);
@@ -571,9 +632,8 @@ impl Context {
             ));
         }
         *lock(&inner.threads) = threads;
-        ctx.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        // Always "allowed to start": request running right away.
+        ctx.request_state(ContextState::Running);
         Ok(ctx)
     }
 
@@ -630,7 +690,7 @@ impl Context {
             parts.garbage.clone(),
             parts.events.clone(),
             waker,
-            parts.outbox.clone(),
+            ctx.flusher(),
             ctx.inner.stop.clone(),
         ));
         Ok(ctx)
@@ -702,6 +762,9 @@ impl Context {
     /// realtime context with this false has nothing left to do (the runtime
     /// may exit when JS has nothing pending either).
     pub fn may_make_sound(&self) -> bool {
+        if self.inner.outbox.closed.load(Ordering::Acquire) {
+            return false;
+        }
         let sent = self.inner.outbox.sent.load(Ordering::Acquire);
         let applied = self.inner.shared.applied.load(Ordering::Acquire);
         applied < sent
@@ -725,14 +788,27 @@ impl Context {
 
     fn observe(&self, e: EngineEvent) -> EngineEvent {
         if let EngineEvent::StateChange(s) = e {
-            lock(&self.inner.control).state = s;
+            let mut ctl = lock(&self.inner.control);
+            ctl.state = s;
+            // The render side closes an offline context by itself.
+            if s == ContextState::Closed {
+                ctl.control_state = s;
+            }
         }
         e
     }
 
+    /// Sets `[[control thread state]]` and queues the control message
+    /// (after everything sent before it).
+    fn request_state(&self, state: ContextState) {
+        lock(&self.inner.control).control_state = state;
+        self.flush();
+        self.inner.outbox.send(Command::SetState(state));
+    }
+
     /// The next event, if any.
     pub fn try_event(&self) -> Option<EngineEvent> {
-        self.inner.outbox.flush();
+        self.flush();
         self.inner.events.pop().map(|e| self.observe(e))
     }
 
@@ -764,9 +840,9 @@ impl Context {
         }
     }
 
-    /// Waits for an event matching `pred`, keeping the others in order
-    /// is not needed by callers: non-matching events are returned to no one.
-    /// Used by tests and blocking helpers.
+    /// Blocks until an event matching `pred` arrives (true) or `timeout`
+    /// passes (false). Events that do not match are consumed and dropped, so
+    /// this is for tests and simple blocking hosts, not for the runtime.
     pub fn wait_for(&self, timeout: Duration, mut pred: impl FnMut(&EngineEvent) -> bool) -> bool {
         let end = Instant::now() + timeout;
         while let Some(e) = self.wait_event(end.saturating_duration_since(Instant::now())) {
@@ -779,11 +855,12 @@ impl Context {
 
     // --- state ---------------------------------------------------------------
 
-    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. Completes
-    /// when the `StateChange(Running)` event arrives.
+    /// `AudioContext.resume()` / `OfflineAudioContext.resume()`. Rendering
+    /// runs again when [`EngineEvent::StateChange`]`(Running)` arrives (no
+    /// event if it was running already).
     pub fn resume(&self) -> Result<(), Error> {
         let ctl = lock(&self.inner.control);
-        if ctl.state == ContextState::Closed {
+        if ctl.control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
         if self.is_offline() && !ctl.offline_started {
@@ -792,44 +869,39 @@ impl Context {
             ));
         }
         drop(ctl);
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        self.request_state(ContextState::Running);
         self.wake_offline_worker();
         Ok(())
     }
 
     /// `AudioContext.suspend()` (realtime only; offline contexts use
-    /// [`Context::suspend_at`]).
+    /// [`Context::suspend_at`]). Completes with
+    /// [`EngineEvent::StateChange`]`(Suspended)` (none if suspended already).
     pub fn suspend(&self) -> Result<(), Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "offline contexts suspend at a time: use suspend_at".into(),
             ));
         }
-        if lock(&self.inner.control).state == ContextState::Closed {
+        if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Suspended));
+        self.request_state(ContextState::Suspended);
         Ok(())
     }
 
-    /// `AudioContext.close()`: rendering stops and resources are released;
-    /// completes with `StateChange(Closed)`.
+    /// `AudioContext.close()`: rendering stops; completes with
+    /// [`EngineEvent::StateChange`]`(Closed)`.
     pub fn close(&self) -> Result<(), Error> {
         if self.is_offline() {
             return Err(Error::InvalidState(
                 "an OfflineAudioContext cannot be closed".into(),
             ));
         }
-        if lock(&self.inner.control).state == ContextState::Closed {
+        if lock(&self.inner.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is already closed".into()));
         }
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Closed));
+        self.request_state(ContextState::Closed);
         Ok(())
     }
 
@@ -884,9 +956,7 @@ impl Context {
         };
         ctl.offline_started = true;
         drop(ctl);
-        self.inner
-            .outbox
-            .send(Command::SetState(ContextState::Running));
+        self.request_state(ContextState::Running);
         let handle = crate::sink::spawn_offline(
             renderer,
             off.clone(),
@@ -943,11 +1013,37 @@ impl Context {
     }
 
     fn reclaim(&self, ctl: &mut Control) {
-        let freed = std::mem::take(&mut *lock(&self.inner.freed));
-        for id in freed {
-            ctl.mirror.remove(id);
-            ctl.topology_stale = true;
-        }
+        reclaim(ctl, &self.inner.freed, &self.inner.outbox);
+    }
+
+    fn mark_dirty(&self, ctl: &mut Control) {
+        mark_dirty(ctl, &self.inner.outbox);
+    }
+
+    /// Sends everything pending now: computes the processing order if edges
+    /// changed and releases held commands. Calling it at the end of each JS
+    /// task makes each task's changes reach the render thread as one batch;
+    /// without it the housekeeping thread does it within about a millisecond.
+    pub fn flush(&self) {
+        let mut ctl = lock(&self.inner.control);
+        self.reclaim(&mut ctl);
+        flush_graph(&mut ctl, &self.inner.outbox);
+        drop(ctl);
+        self.inner.outbox.flush();
+    }
+
+    /// What the housekeeping thread runs every tick (holds no `Inner`).
+    fn flusher(&self) -> Box<dyn Fn() + Send> {
+        let control = self.inner.control.clone();
+        let outbox = self.inner.outbox.clone();
+        let freed = self.inner.freed.clone();
+        Box::new(move || {
+            let mut ctl = lock(&control);
+            reclaim(&mut ctl, &freed, &outbox);
+            flush_graph(&mut ctl, &outbox);
+            drop(ctl);
+            outbox.flush();
+        })
     }
 
     fn build_render_node(
@@ -976,6 +1072,7 @@ impl Context {
             handle_alive: true,
             active: false,
             free_next: false,
+            failed: false,
             freed: self.inner.freed.clone(),
         })
     }
@@ -987,6 +1084,11 @@ impl Context {
         processor: Box<dyn Processor>,
         delay: DelayRole,
     ) -> Result<(NodeId, Vec<ParamHandleParts>), Error> {
+        // The initial channel attributes must obey the node's own rules
+        // (constructors pass user options straight through).
+        let cfg = spec.channel_config;
+        spec.constraints.check_count(cfg.count, cfg.count)?;
+        spec.constraints.check_mode(cfg.mode, cfg.mode)?;
         if spec.params.len() > MAX_PARAMS {
             return Err(Error::NotSupported(format!(
                 "a node may have at most {MAX_PARAMS} AudioParams"
@@ -1017,12 +1119,15 @@ impl Context {
                 in_cycle: false,
             },
         );
-        self.inner.outbox.send(Command::AddNode(node));
-        if ctl.topology_stale || ctl.mirror.order_len >= ctl.mirror.order_cap {
-            self.send_topology(ctl);
-        } else {
+        // A node without edges can go at the end of the current order when
+        // it has room; otherwise it waits for the next topology.
+        let append = !ctl.dirty && ctl.mirror.order_len < ctl.mirror.order_cap;
+        if append {
             ctl.mirror.order_len += 1;
+        } else {
+            self.mark_dirty(ctl);
         }
+        self.inner.outbox.send(Command::AddNode { node, append });
         let params = spec
             .params
             .iter()
@@ -1036,21 +1141,6 @@ impl Context {
             })
             .collect();
         Ok((id, params))
-    }
-
-    fn send_topology(&self, ctl: &mut Control) {
-        let spare = (ctl.mirror.live / 2).max(64);
-        let computed = ctl.mirror.compute_topology(spare);
-        self.inner
-            .outbox
-            .send(Command::SetTopology(computed.topology));
-        for (reader, in_cycle) in computed.cycle_changes {
-            self.inner.outbox.send(Command::Message {
-                node: reader,
-                message: NodeMessage::Delay(DelayMessage::InCycle(in_cycle)),
-            });
-        }
-        ctl.topology_stale = false;
     }
 
     /// Adds a node to the graph. `processor` must honour `spec` (inputs,
@@ -1087,8 +1177,8 @@ impl Context {
             writer,
             DelayRole::Writer { reader: r },
         )?;
-        // Order the writer before the reader right away.
-        self.send_topology(&mut ctl);
+        // The writer must be ordered before the reader.
+        self.mark_dirty(&mut ctl);
         drop(ctl);
         Ok(self.make_handle(w, r, &writer_spec, &reader_spec, params, vec![w, r]))
     }
@@ -1123,6 +1213,46 @@ impl Context {
             }),
         }
     }
+}
+
+fn mark_dirty(ctl: &mut Control, outbox: &Outbox) {
+    if !ctl.dirty {
+        ctl.dirty = true;
+        outbox.hold();
+    }
+}
+
+/// Forgets nodes the render side freed (their ids become reusable). The
+/// render side's order may still list them, so a fresh one is due.
+fn reclaim(ctl: &mut Control, freed: &FreedIds, outbox: &Outbox) {
+    let ids = std::mem::take(&mut *lock(freed));
+    if ids.is_empty() {
+        return;
+    }
+    for id in ids {
+        ctl.mirror.remove(id);
+    }
+    mark_dirty(ctl, outbox);
+}
+
+/// Computes and sends the processing order if the graph changed, ahead of
+/// the commands held since.
+fn flush_graph(ctl: &mut Control, outbox: &Outbox) {
+    if !ctl.dirty {
+        return;
+    }
+    let spare = (ctl.mirror.live / 2).max(64);
+    let computed = ctl.mirror.compute_topology(spare);
+    let mut first = Vec::with_capacity(1 + computed.cycle_changes.len());
+    first.push(Command::SetTopology(computed.topology));
+    for (reader, in_cycle) in computed.cycle_changes {
+        first.push(Command::Message {
+            node: reader,
+            message: NodeMessage::Delay(DelayMessage::InCycle(in_cycle)),
+        });
+    }
+    outbox.release(first);
+    ctl.dirty = false;
 }
 
 struct ParamHandleParts {
@@ -1301,7 +1431,7 @@ impl NodeHandle {
             .edges
             .insert((self.core.output.0, output as u32, dst.0, target))
         {
-            ctx.send_topology(&mut ctl);
+            ctx.mark_dirty(&mut ctl);
         }
     }
 
@@ -1314,7 +1444,7 @@ impl NodeHandle {
         ctl.mirror.edges.retain(|e| !(e.0 == src && pred(e)));
         let removed = before - ctl.mirror.edges.len();
         if removed > 0 {
-            ctx.send_topology(&mut ctl);
+            ctx.mark_dirty(&mut ctl);
         }
         removed
     }
@@ -1555,15 +1685,6 @@ impl ParamHandle {
         self.run(|c, _| c.cancel_scheduled_values(cancel_time))
     }
 
-    pub fn set_automation_rate(&self, rate: AutomationRate) -> Result<(), Error> {
-        self.run(|c, _| c.set_automation_rate(rate))
-    }
-
-    /// The `automationRate` getter.
-    pub fn automation_rate(&self) -> AutomationRate {
-        lock(&self.state().control).automation_rate()
-    }
-
     pub fn set_target_at_time(
         &self,
         target: f32,
@@ -1584,6 +1705,15 @@ impl ParamHandle {
 
     pub fn cancel_and_hold_at_time(&self, cancel_time: f64) -> Result<(), Error> {
         self.run(|c, _| c.cancel_and_hold_at_time(cancel_time))
+    }
+
+    /// `automationRate` getter.
+    pub fn automation_rate(&self) -> AutomationRate {
+        lock(&self.state().control).automation_rate()
+    }
+
+    pub fn set_automation_rate(&self, rate: AutomationRate) -> Result<(), Error> {
+        self.run(|c, _| c.set_automation_rate(rate))
     }
 
     /// Applies any [`ParamControl`] call (for the methods not wrapped above).

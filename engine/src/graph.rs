@@ -102,6 +102,8 @@ pub(crate) struct RenderNode {
     /// Freeable after the last quantum; freed on the next visit so that its
     /// last output is still read by the nodes after it.
     pub free_next: bool,
+    /// `process` panicked: the node outputs silence from then on.
+    pub failed: bool,
     pub freed: FreedIds,
 }
 

@@ -14,7 +14,29 @@
 //! Times are kept in seconds as `f64`, exactly as the spec formulas use them.
 //! An event at time `t` takes effect at frame `floor(t * sampleRate + 0.5)`
 //! (what the conformance tests' `timeToSampleFrame` computes); between events
-//! the formulas are evaluated at `t = frame / sampleRate`.
+//! the formulas are evaluated at `t = frame / sampleRate`. Since that frame
+//! can be up to half a sample before `t`, ramps, SetTarget and curves never
+//! extrapolate before their start: the event's own frame gets its start value.
+//! The end of a curve (the spec's implicit setValueAtTime at `T0 + TD`) is
+//! treated like an event too.
+//!
+//! How the graph uses it:
+//! - one `ParamControl` + one `ParamRenderer` per AudioParam, both built on
+//!   the control thread (`ParamRenderer::new` allocates its initial storage);
+//! - call `ParamControl::prune(currentTime)` whenever `currentTime` advances
+//!   (or before each automation call): it bounds the mirror and gives the
+//!   control side the `currentTime` that past times are clamped to;
+//! - forward every `ParamCommand` to the render thread in call order and
+//!   `apply` it before computing the next quantum, giving it a `discard` that
+//!   feeds the garbage queue;
+//! - call `compute` once per quantum and publish `last_value()` for the
+//!   `value` getter. Between a `value` setter call and the next publication
+//!   the getter should return `ParamControl::clamp_to_nominal(value)`.
+//!
+//! The render side also clamps times to its own `currentTime` when a command
+//! arrives, and resolves everything that depends on the live timeline there
+//! (the start of a ramp with no preceding event, a ramp after a running
+//! SetTarget, the values held by cancelAndHoldAtTime).
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::queues::Trash;
@@ -26,6 +48,16 @@ const INITIAL_CAPACITY: usize = 16;
 /// keeps up to two already-passed events the mirror may have pruned, plus the
 /// implicit events a ramp or cancel-and-hold can add.
 const CAPACITY_SLACK: usize = 6;
+
+/// How long (seconds) the control side keeps mirroring events after their end.
+const PRUNE_MARGIN: f64 = 1e-3;
+
+/// The spec's most-positive-single-float (3.4028235e38), the `maxValue` of
+/// params without a narrower nominal range.
+pub const MOST_POSITIVE_SINGLE_FLOAT: f32 = f32::MAX;
+
+/// The spec's most-negative-single-float, the matching `minValue`.
+pub const MOST_NEGATIVE_SINGLE_FLOAT: f32 = f32::MIN;
 
 /// `AutomationRate` of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +76,39 @@ pub struct ParamDescriptor {
     pub automation_rate: AutomationRate,
     /// e.g. AudioBufferSourceNode.playbackRate cannot change rate (spec: InvalidStateError)
     pub rate_fixed: bool,
+}
+
+impl ParamDescriptor {
+    /// An a-rate param whose rate may change, with the full float range.
+    pub const fn new(name: &'static str, default_value: f32) -> Self {
+        Self {
+            name,
+            default_value,
+            min_value: MOST_NEGATIVE_SINGLE_FLOAT,
+            max_value: MOST_POSITIVE_SINGLE_FLOAT,
+            automation_rate: AutomationRate::ARate,
+            rate_fixed: false,
+        }
+    }
+
+    /// The same with nominal range `[min_value, max_value]`.
+    pub const fn with_range(mut self, min_value: f32, max_value: f32) -> Self {
+        self.min_value = min_value;
+        self.max_value = max_value;
+        self
+    }
+
+    /// The same with another default automation rate.
+    pub const fn with_rate(mut self, automation_rate: AutomationRate) -> Self {
+        self.automation_rate = automation_rate;
+        self
+    }
+
+    /// The same, with the rate fixed (changing it throws InvalidStateError).
+    pub const fn rate_fixed(mut self) -> Self {
+        self.rate_fixed = true;
+        self
+    }
 }
 
 /// One automation event as the spec's automation methods describe it.
@@ -570,6 +635,31 @@ impl ParamControl {
         Ok(self.insert(Kind::Curve, t, end, ev))
     }
 
+    /// Dispatches to the automation method that adds `event`.
+    pub fn schedule(&mut self, event: &AutomationEvent) -> Result<ParamCommand, ParamError> {
+        match *event {
+            AutomationEvent::SetValue { value, start_time } => {
+                self.set_value_at_time(value, start_time)
+            }
+            AutomationEvent::LinearRamp { value, end_time } => {
+                self.linear_ramp_to_value_at_time(value, end_time)
+            }
+            AutomationEvent::ExponentialRamp { value, end_time } => {
+                self.exponential_ramp_to_value_at_time(value, end_time)
+            }
+            AutomationEvent::SetTarget {
+                target,
+                start_time,
+                time_constant,
+            } => self.set_target_at_time(target, start_time, time_constant),
+            AutomationEvent::SetValueCurve {
+                ref values,
+                start_time,
+                duration,
+            } => self.set_value_curve_at_time(values, start_time, duration),
+        }
+    }
+
     pub fn cancel_scheduled_values(
         &mut self,
         cancel_time: f64,
@@ -647,8 +737,12 @@ impl ParamControl {
         if current_time.is_finite() {
             self.now = self.now.max(current_time);
         }
-        let now = self.now;
-        self.events.retain(|e| e.end >= now);
+        // An event up to half a sample before `now` may still be waiting to
+        // take effect on the render side (at frame round(t * sampleRate));
+        // keep counting it until it surely has. 1 ms exceeds half a sample at
+        // every sample rate the spec allows.
+        let horizon = self.now - PRUNE_MARGIN;
+        self.events.retain(|e| e.end >= horizon);
     }
 
     /// Number of mirrored events (for tests and diagnostics).
@@ -706,9 +800,11 @@ pub struct ParamRenderer {
     /// Time of the first frame not yet computed: the render side's `currentTime`.
     now: f64,
     last_value: f32,
+    dropped: u32,
 }
 
 impl ParamRenderer {
+    /// Call on the control thread: allocates the initial event storage.
     pub fn new(desc: &ParamDescriptor) -> Self {
         let v = desc.default_value as f64;
         Self {
@@ -730,7 +826,15 @@ impl ParamRenderer {
                 desc.max_value,
                 desc.default_value,
             ),
+            dropped: 0,
         }
+    }
+
+    /// Events dropped because the event storage was full. The control side
+    /// sizes the storage so that this stays 0; a non-zero value is a bug
+    /// worth reporting (from the control thread).
+    pub fn dropped_events(&self) -> u32 {
+        self.dropped
     }
 
     /// The last computed value (after clamping) for the `value` getter; the
@@ -838,6 +942,8 @@ impl ParamRenderer {
                 self.events
                     .insert(0, Event::new(Kind::SetValue, self.now, v));
                 pos = 1;
+            } else {
+                self.dropped = self.dropped.saturating_add(1);
             }
         }
         if self.events.len() == self.events.capacity() {
@@ -846,6 +952,7 @@ impl ParamRenderer {
             if let Some(c) = ev.curve.take() {
                 discard(c);
             }
+            self.dropped = self.dropped.saturating_add(1);
             return;
         }
         if ev.kind.is_ramp()
@@ -881,15 +988,36 @@ impl ParamRenderer {
 
     fn cancel_scheduled(&mut self, cancel_time: f64, discard: &mut dyn FnMut(Trash)) {
         let tc = cancel_time.max(self.now);
-        let mut k = self.events.partition_point(|e| e.time < tc);
-        if let Some(prev) = k.checked_sub(1).and_then(|i| self.events.get(i))
-            && prev.kind == Kind::Curve
-            && prev.time <= tc
-            && tc <= prev.cut
-        {
-            k -= 1;
-        }
+        let k = self.events.partition_point(|e| e.time < tc);
         self.remove_from(k, discard);
+        // Curves containing the cancel time go too. Usually that is the last
+        // event left, but a ramp that cancelAndHoldAtTime moved into a curve
+        // can follow it.
+        if let Some(i) = self
+            .events
+            .iter()
+            .rposition(|e| e.kind == Kind::Curve && e.time <= tc && tc <= e.cut)
+        {
+            self.remove_at(i, discard);
+        }
+    }
+
+    /// Removes `events[i]`. Events after it that already took effect take
+    /// effect again (in order, at the next frame computed), so the state is
+    /// rebuilt as if the removed event had never been there.
+    fn remove_at(&mut self, i: usize, discard: &mut dyn FnMut(Trash)) {
+        if i >= self.events.len() {
+            return;
+        }
+        if i < self.head {
+            self.state = self.events[i].before;
+            self.head = i;
+        }
+        if let Some(c) = self.events[i].curve.take() {
+            discard(c);
+        }
+        // Shifts within the allocation; the removed event owns no heap data.
+        self.events.remove(i);
     }
 
     fn cancel_and_hold(&mut self, cancel_time: f64, discard: &mut dyn FnMut(Trash)) {
@@ -921,6 +1049,8 @@ impl ParamRenderer {
                 let v = self.tail_value(&st, tc);
                 if self.events.len() < self.events.capacity() {
                     self.events.push(Event::new(Kind::SetValue, tc, v));
+                } else {
+                    self.dropped = self.dropped.saturating_add(1);
                 }
             }
             Kind::Curve if tc <= self.events[i].cut => {
@@ -1209,17 +1339,24 @@ mod tests {
 
     const SR: f32 = 48000.0;
     const Q: usize = RENDER_QUANTUM_SIZE;
-    const MOST_POSITIVE: f32 = f32::MAX;
 
     fn desc() -> ParamDescriptor {
-        ParamDescriptor {
-            name: "test",
-            default_value: 1.0,
-            min_value: -MOST_POSITIVE,
-            max_value: MOST_POSITIVE,
-            automation_rate: AutomationRate::ARate,
-            rate_fixed: false,
-        }
+        ParamDescriptor::new("test", 1.0)
+    }
+
+    #[test]
+    fn descriptor_builders() {
+        let d = ParamDescriptor::new("detune", 0.0);
+        assert_eq!((d.min_value, d.max_value), (-3.4028235e38, 3.4028235e38));
+        assert_eq!(d.automation_rate, AutomationRate::ARate);
+        assert!(!d.rate_fixed);
+        let d = ParamDescriptor::new("playbackRate", 1.0)
+            .with_range(-1.0, 2.0)
+            .with_rate(AutomationRate::KRate)
+            .rate_fixed();
+        assert_eq!((d.min_value, d.max_value), (-1.0, 2.0));
+        assert_eq!(d.automation_rate, AutomationRate::KRate);
+        assert!(d.rate_fixed);
     }
 
     /// Drives both halves the way the graph does: commands are applied at the
@@ -1287,6 +1424,7 @@ mod tests {
                 }
                 self.frame += Q as u64;
                 self.ctrl.prune(self.now());
+                assert_eq!(self.rend.dropped_events(), 0, "event storage overflowed");
             }
             all
         }
@@ -2048,7 +2186,7 @@ mod tests {
             assert_exact(&out, k as f32, k * 10..k * 10 + 10);
         }
         // Passed events are pruned on both sides.
-        assert!(h.ctrl.mirrored_len() <= 1);
+        assert!(h.ctrl.mirrored_len() <= 1 + (PRUNE_MARGIN * SR as f64 / 10.0) as usize);
         let now = h.now();
         h.call(|c| c.set_value_at_time(-1.0, now));
         assert!(h.rend.events.len() <= 3);
@@ -2151,5 +2289,593 @@ mod tests {
             1e-6,
         );
         assert_exact(&out, 1.0, 1200..12 * Q);
+    }
+
+    #[test]
+    fn schedule_dispatches_automation_events() {
+        let mut a = Harness::new(desc());
+        let mut b = Harness::new(desc());
+        let events = [
+            AutomationEvent::SetValue {
+                value: 0.5,
+                start_time: 10.0 / SR as f64,
+            },
+            AutomationEvent::LinearRamp {
+                value: 2.0,
+                end_time: 200.0 / SR as f64,
+            },
+            AutomationEvent::ExponentialRamp {
+                value: 0.25,
+                end_time: 300.0 / SR as f64,
+            },
+            AutomationEvent::SetTarget {
+                target: 1.0,
+                start_time: 400.0 / SR as f64,
+                time_constant: 0.001,
+            },
+            AutomationEvent::SetValueCurve {
+                values: vec![0.0, 1.0, 0.0].into(),
+                start_time: 500.0 / SR as f64,
+                duration: 0.002,
+            },
+        ];
+        for e in &events {
+            a.call(|c| c.schedule(e));
+        }
+        b.call(|c| c.set_value_at_time(0.5, 10.0 / SR as f64));
+        b.call(|c| c.linear_ramp_to_value_at_time(2.0, 200.0 / SR as f64));
+        b.call(|c| c.exponential_ramp_to_value_at_time(0.25, 300.0 / SR as f64));
+        b.call(|c| c.set_target_at_time(1.0, 400.0 / SR as f64, 0.001));
+        b.call(|c| c.set_value_curve_at_time(&[0.0, 1.0, 0.0], 500.0 / SR as f64, 0.002));
+        assert_eq!(a.render(6), b.render(6));
+        assert_eq!(events[1].time(), 200.0 / SR as f64);
+    }
+
+    #[test]
+    fn commands_and_renderer_can_cross_threads() {
+        fn send<T: Send + 'static>() {}
+        send::<ParamCommand>();
+        send::<ParamRenderer>();
+    }
+
+    /// From-scratch evaluation of a sorted event list at one frame, written
+    /// straight from the spec's per-event formulas, with no incremental
+    /// state, segments or fast paths. Starts from the default value 1.
+    mod reference {
+        use super::*;
+
+        #[derive(Clone, Debug)]
+        pub struct Ev {
+            pub kind: Kind,
+            pub time: f64,
+            pub value: f64,
+            pub tau: f64,
+            pub curve: Vec<f32>,
+            pub duration: f64,
+            /// Curves: where cancelAndHoldAtTime stopped them.
+            pub cut: f64,
+            /// Ramps scheduled right after a SetTarget (at the time given
+            /// first) that had already started: the (T0, V0) the spec then
+            /// prescribes, while that SetTarget stays their predecessor.
+            pub anchor: Option<(f64, f64, f64)>,
+        }
+
+        /// (T0, V0) of the ramp `evs[j]`.
+        fn ramp_start(evs: &[Ev], j: usize, t: f64) -> (f64, f64) {
+            match evs[j].anchor {
+                Some((target_time, t0, v0))
+                    if j > 0
+                        && evs[j - 1].kind == Kind::Target
+                        && evs[j - 1].time == target_time =>
+                {
+                    (t0, v0)
+                }
+                _ => prefix(evs, j, t).0,
+            }
+        }
+
+        fn frame_of(t: f64) -> usize {
+            ef(t)
+        }
+
+        /// (T0, V0) for a ramp after `evs[..k]`, and the value of that prefix
+        /// at exact time `t` when nothing follows it.
+        fn prefix(evs: &[Ev], k: usize, t: f64) -> ((f64, f64), f64) {
+            if k == 0 {
+                return ((0.0, 1.0), 1.0);
+            }
+            let e = &evs[k - 1];
+            match e.kind {
+                Kind::SetValue | Kind::Linear | Kind::Exponential => ((e.time, e.value), e.value),
+                Kind::Target => {
+                    let v0 = prefix(evs, k - 1, e.time).1;
+                    let v = if e.tau == 0.0 {
+                        e.value
+                    } else {
+                        e.value + (v0 - e.value) * (-(t - e.time).max(0.0) / e.tau).exp()
+                    };
+                    ((e.time, v0), v)
+                }
+                Kind::Curve => {
+                    let end = e.cut;
+                    let last = if end < e.time + e.duration {
+                        curve_ref_clamped(&e.curve, e.time, e.duration, end)
+                    } else {
+                        *e.curve.last().unwrap() as f64
+                    };
+                    let v = if t >= end {
+                        last
+                    } else {
+                        curve_ref_clamped(&e.curve, e.time, e.duration, t)
+                    };
+                    ((end, last), v)
+                }
+            }
+        }
+
+        fn curve_ref_clamped(values: &[f32], t0: f64, d: f64, t: f64) -> f64 {
+            let n = values.len();
+            let pos = (((n - 1) as f64 / d) * (t - t0)).max(0.0);
+            let k = pos.floor() as usize;
+            if k >= n - 1 {
+                return values[n - 1] as f64;
+            }
+            let (a, b) = (values[k] as f64, values[k + 1] as f64);
+            a + (b - a) * (pos - k as f64)
+        }
+
+        /// The spec's cancelAndHoldAtTime on the reference list.
+        pub fn cancel_and_hold(evs: &mut Vec<Ev>, tc: f64) {
+            let j = evs.partition_point(|e| e.time <= tc);
+            if let Some(e2) = evs.get(j)
+                && matches!(e2.kind, Kind::Linear | Kind::Exponential)
+            {
+                let (t0, v0) = ramp_start(evs, j, tc);
+                let (t1, v1) = (e2.time, e2.value);
+                let x = ((tc - t0) / (t1 - t0)).clamp(0.0, 1.0);
+                let v = if e2.kind == Kind::Linear {
+                    v0 + (v1 - v0) * x
+                } else if v0 == 0.0 || (v0 > 0.0) != (v1 > 0.0) {
+                    v0
+                } else {
+                    v0 * (v1 / v0).powf(x)
+                };
+                evs.truncate(j + 1);
+                evs[j].time = tc;
+                evs[j].value = v;
+                return;
+            }
+            evs.truncate(j);
+            if j == 0 {
+                return;
+            }
+            match evs[j - 1].kind {
+                Kind::Target => {
+                    let v = prefix(evs, j, tc).1;
+                    evs.push(Ev {
+                        kind: Kind::SetValue,
+                        time: tc,
+                        value: v,
+                        tau: 0.0,
+                        curve: vec![],
+                        duration: 0.0,
+                        cut: tc,
+                        anchor: None,
+                    });
+                }
+                Kind::Curve if tc <= evs[j - 1].cut => evs[j - 1].cut = tc,
+                _ => {}
+            }
+        }
+
+        /// The spec's cancelScheduledValues on the reference list.
+        pub fn cancel_scheduled(evs: &mut Vec<Ev>, tc: f64) {
+            evs.retain(|e| e.time < tc && !(e.kind == Kind::Curve && e.time <= tc && tc <= e.cut));
+        }
+
+        /// The value of the list at exact time `t` if every event up to it
+        /// has taken effect and no ramp follows.
+        pub fn tail_at(evs: &[Ev], t: f64) -> f64 {
+            let k = evs.partition_point(|e| e.time <= t);
+            prefix(evs, k, t).1
+        }
+
+        pub fn value(evs: &[Ev], f: usize) -> f64 {
+            let t = time(f);
+            let r = evs.iter().take_while(|e| frame_of(e.time) <= f).count();
+            if r > 0 {
+                let e = &evs[r - 1];
+                if e.kind == Kind::Curve && f < frame_of(e.cut) {
+                    return curve_ref_clamped(&e.curve, e.time, e.duration, t);
+                }
+            }
+            let ((mut t0, mut v0), mut v) = prefix(evs, r, t);
+            if r > 0 && evs[r - 1].kind == Kind::Curve {
+                // From the frame of its end on, a curve holds its last value.
+                v = v0;
+            }
+            if r < evs.len() {
+                (t0, v0) = ramp_start(evs, r, t);
+            }
+            match evs.get(r) {
+                Some(n) if n.kind == Kind::Linear => {
+                    v0 + (n.value - v0) * ((t - t0) / (n.time - t0)).clamp(0.0, 1.0)
+                }
+                Some(n) if n.kind == Kind::Exponential => {
+                    if v0 == 0.0 || (v0 > 0.0) != (n.value > 0.0) {
+                        v0
+                    } else {
+                        v0 * (n.value / v0).powf(((t - t0) / (n.time - t0)).clamp(0.0, 1.0))
+                    }
+                }
+                _ => v,
+            }
+        }
+    }
+
+    /// Small deterministic PRNG (xorshift) so the test needs no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    #[test]
+    fn random_timelines_match_a_from_scratch_evaluation() {
+        use reference::Ev;
+        let quanta = 40;
+        let span = (quanta * Q) as f64 / SR as f64;
+        for seed in 1..=100u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut h = Harness::new(desc());
+            // A k-rate twin gets the same automation.
+            let mut kd = desc();
+            kd.automation_rate = AutomationRate::KRate;
+            let mut hk = Harness::new(kd);
+            let mut evs: Vec<Ev> = Vec::new();
+            h.call(|c| c.set_value_at_time(1.0, 0.0));
+            hk.call(|c| c.set_value_at_time(1.0, 0.0));
+            evs.push(Ev {
+                kind: Kind::SetValue,
+                time: 0.0,
+                value: 1.0,
+                tau: 0.0,
+                curve: vec![],
+                duration: 0.0,
+                cut: 0.0,
+                anchor: None,
+            });
+            let count = 5 + (rng.next() % 60) as usize;
+            for _ in 0..count {
+                // Values stay positive so exponential ramps are possible
+                // most of the time; a few negative ones test the hold rule.
+                let value = (rng.unit() * 4.0 - 0.3) as f32;
+                let value = if value == 0.0 { 0.5 } else { value };
+                // Mix sub-sample times and times shared by several events.
+                let time = if rng.next().is_multiple_of(4) {
+                    (rng.next() % (quanta * Q) as u64) as f64 / SR as f64
+                } else {
+                    rng.unit() * span
+                };
+                let mut ev = Ev {
+                    kind: Kind::SetValue,
+                    time,
+                    value: value as f64,
+                    tau: 0.0,
+                    curve: vec![],
+                    duration: 0.0,
+                    cut: time,
+                    anchor: None,
+                };
+                let result = match rng.next() % 5 {
+                    0 => h.ctrl.set_value_at_time(value, time),
+                    1 => {
+                        ev.kind = Kind::Linear;
+                        h.ctrl.linear_ramp_to_value_at_time(value, time)
+                    }
+                    2 => {
+                        ev.kind = Kind::Exponential;
+                        h.ctrl.exponential_ramp_to_value_at_time(value, time)
+                    }
+                    3 => {
+                        ev.kind = Kind::Target;
+                        ev.tau = if rng.next().is_multiple_of(5) {
+                            0.0
+                        } else {
+                            rng.unit() * 0.01
+                        };
+                        h.ctrl.set_target_at_time(value, time, ev.tau)
+                    }
+                    _ => {
+                        ev.kind = Kind::Curve;
+                        let n = 2 + (rng.next() % 20) as usize;
+                        ev.curve = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) as f32).collect();
+                        ev.duration = rng.unit() * span / 8.0 + 1e-4;
+                        ev.cut = time + ev.duration;
+                        h.ctrl.set_value_curve_at_time(&ev.curve, time, ev.duration)
+                    }
+                };
+                if let Ok(cmd) = result {
+                    h.call(|_| Ok(cmd));
+                    let v = value;
+                    let ae = match ev.kind {
+                        Kind::SetValue => AutomationEvent::SetValue {
+                            value: v,
+                            start_time: time,
+                        },
+                        Kind::Linear => AutomationEvent::LinearRamp {
+                            value: v,
+                            end_time: time,
+                        },
+                        Kind::Exponential => AutomationEvent::ExponentialRamp {
+                            value: v,
+                            end_time: time,
+                        },
+                        Kind::Target => AutomationEvent::SetTarget {
+                            target: v,
+                            start_time: time,
+                            time_constant: ev.tau,
+                        },
+                        Kind::Curve => AutomationEvent::SetValueCurve {
+                            values: ev.curve.clone().into(),
+                            start_time: time,
+                            duration: ev.duration,
+                        },
+                    };
+                    hk.call(|c| c.schedule(&ae));
+                    let pos = evs.partition_point(|e| e.time <= time);
+                    evs.insert(pos, ev);
+                }
+            }
+            let kout = hk.render(quanta);
+            for q in (0..quanta * Q).step_by(Q) {
+                let e = reference::value(&evs, q);
+                let v = kout[q];
+                assert!(
+                    (v as f64 - e).abs() <= 2e-6 * e.abs().max(1.0),
+                    "k-rate seed {seed} frame {q}: got {v}, expected {e}"
+                );
+            }
+            assert!(hk.counts.iter().all(|&n| n == 1));
+            let out = h.render(quanta);
+            for (f, &v) in out.iter().enumerate() {
+                let e = reference::value(&evs, f);
+                assert!(
+                    (v as f64 - e).abs() <= 2e-6 * e.abs().max(1.0),
+                    "seed {seed} frame {f}: got {v}, expected {e}\n{evs:#?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn random_live_automation_matches_a_from_scratch_evaluation() {
+        // Scheduling and cancelling while rendering: exercises clamping to
+        // currentTime, ramps after running SetTargets, compaction, storage
+        // hand-over and cancellation of events that already started.
+        use reference::Ev;
+        let sr = SR as f64;
+        for seed in 1..=200u64 {
+            let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+            let mut h = Harness::new(desc());
+            let mut evs: Vec<Ev> = Vec::new();
+            let base = Ev {
+                kind: Kind::SetValue,
+                time: 0.0,
+                value: 1.0,
+                tau: 0.0,
+                curve: vec![],
+                duration: 0.0,
+                cut: 0.0,
+                anchor: None,
+            };
+            h.call(|c| c.set_value_at_time(1.0, 0.0));
+            evs.push(base.clone());
+            for _step in 0..120 {
+                let now = h.now();
+                // Strictly after every frame already rendered, so both sides
+                // agree on the order with events that already started.
+                // Mostly strictly after every frame already rendered; now and
+                // then in the past, which both sides clamp to `now`.
+                let future = |rng: &mut Rng| {
+                    if rng.next().is_multiple_of(6) {
+                        (now - rng.unit() * 0.01).max(0.0)
+                    } else {
+                        now + 1.0 / sr + rng.unit() * 0.02
+                    }
+                };
+                // Events that took effect stay before anything inserted now.
+                let reached = |evs: &[Ev], frame: u64| {
+                    evs.iter()
+                        .take_while(|e| ef(e.time) < frame as usize)
+                        .count()
+                };
+                match rng.next() % 10 {
+                    0..=2 => {
+                        let first = h.frame as usize;
+                        let n = 1 + (rng.next() % 3) as usize;
+                        let out = h.render(n);
+                        for (i, &v) in out.iter().enumerate() {
+                            let e = reference::value(&evs, first + i);
+                            assert!(
+                                (v as f64 - e).abs() <= 2e-6 * e.abs().max(1.0),
+                                "seed {seed} frame {}: got {v}, expected {e}\n{evs:#?}",
+                                first + i
+                            );
+                        }
+                    }
+                    3 => {
+                        let tc = future(&mut rng);
+                        h.call(|c| c.cancel_scheduled_values(tc));
+                        reference::cancel_scheduled(&mut evs, tc.max(now));
+                    }
+                    4 => {
+                        let tc = future(&mut rng);
+                        h.call(|c| c.cancel_and_hold_at_time(tc));
+                        reference::cancel_and_hold(&mut evs, tc.max(now));
+                    }
+                    k => {
+                        let time = future(&mut rng);
+                        let value = (rng.unit() * 4.0 - 0.3) as f32;
+                        let value = if value == 0.0 { 0.5 } else { value };
+                        let mut ev = Ev {
+                            kind: Kind::SetValue,
+                            time,
+                            value: value as f64,
+                            ..base.clone()
+                        };
+                        let result = match k {
+                            5 => h.ctrl.set_value_at_time(value, time),
+                            6 => {
+                                ev.kind = Kind::Linear;
+                                h.ctrl.linear_ramp_to_value_at_time(value, time)
+                            }
+                            7 => {
+                                ev.kind = Kind::Exponential;
+                                h.ctrl.exponential_ramp_to_value_at_time(value, time)
+                            }
+                            8 => {
+                                ev.kind = Kind::Target;
+                                ev.tau = rng.unit() * 0.005;
+                                h.ctrl.set_target_at_time(value, time, ev.tau)
+                            }
+                            _ => {
+                                ev.kind = Kind::Curve;
+                                let n = 2 + (rng.next() % 10) as usize;
+                                ev.curve =
+                                    (0..n).map(|_| (rng.unit() * 2.0 - 1.0) as f32).collect();
+                                ev.duration = rng.unit() * 0.01 + 1e-4;
+                                ev.cut = time + ev.duration;
+                                h.ctrl.set_value_curve_at_time(&ev.curve, time, ev.duration)
+                            }
+                        };
+                        let Ok(cmd) = result else { continue };
+                        let time = time.max(now);
+                        ev.time = time;
+                        ev.cut = ev.cut.max(time + ev.duration);
+                        h.call(|_| Ok(cmd));
+                        let pos = evs
+                            .partition_point(|e| e.time <= time)
+                            .max(reached(&evs, h.frame));
+                        if (ev.kind == Kind::Linear || ev.kind == Kind::Exponential) && pos == 0 {
+                            // Nothing before the ramp: implicit setValueAtTime(value, now).
+                            let v = reference::tail_at(&[], now);
+                            let implicit = Ev {
+                                kind: Kind::SetValue,
+                                time: now,
+                                value: v,
+                                ..base.clone()
+                            };
+                            evs.insert(0, implicit);
+                            evs.insert(1, ev);
+                            continue;
+                        }
+                        if ev.kind == Kind::Linear || ev.kind == Kind::Exponential {
+                            // A ramp right after a SetTarget that already
+                            // started runs from the SetTarget's current value.
+                            if let Some(prev) = pos.checked_sub(1).map(|i| &evs[i])
+                                && prev.kind == Kind::Target
+                                && ef(prev.time) < h.frame as usize
+                                && prev.tau > 0.0
+                            {
+                                ev.anchor =
+                                    Some((prev.time, now, reference::tail_at(&evs[..pos], now)));
+                            }
+                        }
+                        evs.insert(pos, ev);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn events_just_before_a_quantum_boundary_are_still_counted() {
+        // 200 events at t*sr = 127.7 take effect at frame 128, after the
+        // control side has seen currentTime = 128/sr: they must still count
+        // towards the render side's storage.
+        let mut h = Harness::new(desc());
+        for k in 0..200 {
+            h.call(|c| c.set_value_at_time(k as f32, 127.7 / SR as f64));
+        }
+        h.render(1);
+        for k in 0..200 {
+            let t = (200.0 + k as f64) / SR as f64;
+            h.call(|c| c.set_value_at_time(-(k as f32), t));
+        }
+        let out = h.render(4);
+        assert_eq!(out[0], 199.0);
+        assert_eq!(out[399 - 128], -199.0);
+        assert_eq!(h.rend.dropped_events(), 0);
+    }
+
+    #[test]
+    fn spec_automation_example() {
+        // The "AudioParam Automation Example" of the spec, at 44.1 kHz.
+        let sr = 44100.0f32;
+        let srd = sr as f64;
+        let mut h = Harness::with_rate(desc(), sr);
+        let n = 44100;
+        let curve: Vec<f32> = (0..n)
+            .map(|i| (std::f64::consts::PI * i as f64 / n as f64).sin() as f32)
+            .collect();
+        let [t0, t1, t2, t3, t4, t5, t6, t7, t8] = [0.0, 0.1, 0.2, 0.3, 0.325, 0.5, 0.6, 0.7, 1.0];
+        let tau = 0.1;
+        let v5 = (0.5 + (0.8 - 0.5) * f64::exp(-(t5 - t4) / tau)) as f32;
+        h.call(|c| c.set_value_at_time(0.2, t0));
+        h.call(|c| c.set_value_at_time(0.3, t1));
+        h.call(|c| c.set_value_at_time(0.4, t2));
+        h.call(|c| c.linear_ramp_to_value_at_time(1.0, t3));
+        h.call(|c| c.linear_ramp_to_value_at_time(0.8, t4));
+        h.call(|c| c.set_target_at_time(0.5, t4, tau));
+        h.call(|c| c.set_value_at_time(v5, t5));
+        h.call(|c| c.exponential_ramp_to_value_at_time(0.75, t6));
+        h.call(|c| c.exponential_ramp_to_value_at_time(0.05, t7));
+        h.call(|c| c.set_value_curve_at_time(&curve, t7, t8 - t7));
+        let quanta = 400;
+        let out = h.render(quanta);
+        let frame = |t: f64| (t * srd + 0.5).floor() as usize;
+        let f32v = |v: f64| v as f32 as f64;
+        let expected = |f: usize| -> f64 {
+            let t = f as f64 / srd;
+            let lin = |ta: f64, va: f64, tb: f64, vb: f64| {
+                va + (vb - va) * ((t - ta) / (tb - ta)).clamp(0.0, 1.0)
+            };
+            let exp = |ta: f64, va: f64, tb: f64, vb: f64| {
+                va * (vb / va).powf(((t - ta) / (tb - ta)).clamp(0.0, 1.0))
+            };
+            if f < frame(t1) {
+                f32v(0.2)
+            } else if f < frame(t2) {
+                f32v(0.3)
+            } else if f < frame(t3) {
+                lin(t2, f32v(0.4), t3, 1.0)
+            } else if f < frame(t4) {
+                lin(t3, 1.0, t4, f32v(0.8))
+            } else if f < frame(t5) {
+                0.5 + (f32v(0.8) - 0.5) * (-(t - t4).max(0.0) / tau).exp()
+            } else if f < frame(t6) {
+                exp(t5, v5 as f64, t6, 0.75)
+            } else if f < frame(t7) {
+                exp(t6, 0.75, t7, f32v(0.05))
+            } else if f < frame(t8) {
+                let pos = (((n - 1) as f64 / (t8 - t7)) * (t - t7)).max(0.0);
+                let k = pos.floor() as usize;
+                let (a, b) = (curve[k] as f64, curve[k + 1] as f64);
+                a + (b - a) * (pos - k as f64)
+            } else {
+                curve[n - 1] as f64
+            }
+        };
+        assert_close(&out, expected, 0..quanta * Q, 1e-6);
+        assert_eq!(out[frame(t8)], curve[n - 1]);
+        assert_eq!(out[frame(t5)], v5);
     }
 }

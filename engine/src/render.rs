@@ -45,7 +45,12 @@ pub(crate) type NodeTable = Vec<Option<Box<RenderNode>>>;
 
 /// Everything the control side can ask of the render thread.
 pub(crate) enum Command {
-    AddNode(Box<RenderNode>),
+    /// `append`: put the node at the end of the current order (the control
+    /// side knows it has room); otherwise the next topology lists it.
+    AddNode {
+        node: Box<RenderNode>,
+        append: bool,
+    },
     /// A bigger node table; the render thread moves its nodes over.
     GrowTable(Box<NodeTable>),
     /// A new processing order (sent whenever edges change).
@@ -179,7 +184,7 @@ impl Renderer {
 
     fn apply(&mut self, cmd: Command) {
         match cmd {
-            Command::AddNode(node) => {
+            Command::AddNode { node, append } => {
                 let id = node.id;
                 let i = id.0 as usize;
                 if i >= self.nodes.len() {
@@ -192,7 +197,7 @@ impl Renderer {
                 } else {
                     self.node_count += 1;
                 }
-                if self.topology.order.len() < self.topology.order.capacity() {
+                if append && self.topology.order.len() < self.topology.order.capacity() {
                     let at = self.topology.edges.len() as u32;
                     self.topology.order.push(OrderEntry {
                         id,
@@ -255,9 +260,9 @@ impl Renderer {
         }
     }
 
-    /// Renders one quantum (when running) and returns the destination's
-    /// mixed input, which is what the sink plays. Commands must have been
-    /// drained by the caller.
+    /// Renders one quantum: every node in processing order, freeing the
+    /// nodes that became unreachable and silent. The sink then reads
+    /// [`Renderer::destination_block`]. Commands are drained by the caller.
     pub fn render_quantum(&mut self) {
         let mut active = 0;
         for k in 0..self.topology.order.len() {
@@ -291,12 +296,14 @@ impl Renderer {
             .store(self.node_count, Ordering::Release);
     }
 
-    /// The destination's input of the last rendered quantum.
+    /// What the destination received in the last rendered quantum.
     pub fn destination_block(&self) -> Option<&AudioBlock> {
+        // The destination processor copies its mixed input to its output
+        // (its input block is skipped when it can read a source in place).
         self.nodes
             .get(self.destination.0 as usize)?
             .as_ref()?
-            .inputs
+            .outputs
             .first()
     }
 
@@ -316,6 +323,10 @@ impl Renderer {
 
     fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry) {
         let edges = self.topology.incoming(entry);
+        // A single-input node fed by exactly one sounding connection that
+        // already has the computed layout reads that block in place.
+        let mut direct: Option<&AudioBlock> = None;
+        let single_input = node.inputs.len() == 1;
         // Inputs: up/down-mix every connection to computedNumberOfChannels and sum.
         for (input_index, input) in node.inputs.iter_mut().enumerate() {
             let target = Target::Input(input_index as u32);
@@ -325,11 +336,42 @@ impl Renderer {
                     max = Some(max.unwrap_or(0).max(b.number_of_channels()));
                 }
             }
-            input.make_silent_with_channels(node.config.computed_number_of_channels(max));
+            let n = node.config.computed_number_of_channels(max);
+            if single_input {
+                let mut sounding = edges
+                    .iter()
+                    .filter(|e| e.target == target)
+                    .filter_map(|e| self.source_block(e))
+                    .filter(|b| !b.is_silent());
+                if let (Some(b), None) = (sounding.next(), sounding.next())
+                    && b.number_of_channels() == n
+                {
+                    direct = Some(b);
+                    continue;
+                }
+            }
+            // The first sounding connection with the right layout is copied
+            // rather than added onto zeros.
+            let mut filled = false;
             for e in edges.iter().filter(|e| e.target == target) {
-                if let Some(b) = self.source_block(e) {
+                let Some(b) = self.source_block(e) else {
+                    continue;
+                };
+                if b.is_silent() {
+                    continue;
+                }
+                if !filled && b.number_of_channels() == n {
+                    input.copy_from(b);
+                } else {
+                    if !filled {
+                        input.make_silent_with_channels(n);
+                    }
                     mix_add(input, b, node.config.interpretation);
                 }
+                filled = true;
+            }
+            if !filled {
+                input.make_silent_with_channels(n);
             }
         }
         // Params: connected outputs mixed to mono are added to the timeline.
@@ -337,7 +379,9 @@ impl Renderer {
             let target = Target::Param(param_index as u32);
             let mut connected = false;
             for e in edges.iter().filter(|e| e.target == target) {
-                if let Some(b) = self.source_block(e) {
+                // Silence adds nothing: a param fed only silence stays
+                // eligible for its constant fast path.
+                if let Some(b) = self.source_block(e).filter(|b| !b.is_silent()) {
                     if !connected {
                         slot.input.fill(0.0);
                         connected = true;
@@ -359,16 +403,59 @@ impl Renderer {
             node.active = false;
             return;
         }
-        let mut blocks = [ParamBlock::new(&SILENT_PARAM); MAX_PARAMS];
-        let n_params = node.params.len().min(MAX_PARAMS);
-        for (b, slot) in blocks.iter_mut().zip(&node.params) {
-            *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
+        if node.failed {
+            for o in &mut node.outputs {
+                o.make_silent_with_channels(1);
+            }
+            node.active = false;
+            return;
         }
-        let io = ProcessIo {
-            inputs: &node.inputs,
-            outputs: &mut node.outputs,
-            params: &blocks[..n_params],
+        let scope = self.scope(node.id);
+        // A panicking processor is a bug; contain it to its node (which then
+        // outputs silence, as the spec asks for failed processors) instead
+        // of losing the render thread.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // Most nodes have few params: keep the stack array small for them.
+            if node.params.len() <= 4 {
+                run_processor::<4>(node, direct, &scope)
+            } else {
+                run_processor::<MAX_PARAMS>(node, direct, &scope)
+            }
+        }));
+        node.active = match result {
+            Ok(active) => active,
+            Err(payload) => {
+                self.discard(payload);
+                node.failed = true;
+                scope.post_event(EngineEvent::ProcessorError(node.id));
+                for o in &mut node.outputs {
+                    o.make_silent_with_channels(1);
+                }
+                false
+            }
         };
-        node.active = node.processor.process(io, &self.scope(node.id));
     }
+}
+
+/// Calls `process` with the params gathered in a stack array of `N`
+/// (>= the node's param count, which the control side caps at MAX_PARAMS).
+fn run_processor<const N: usize>(
+    node: &mut RenderNode,
+    direct: Option<&AudioBlock>,
+    scope: &RenderScope<'_>,
+) -> bool {
+    let mut blocks = [ParamBlock::new(&SILENT_PARAM); N];
+    let n_params = node.params.len().min(N);
+    for (b, slot) in blocks.iter_mut().zip(&node.params) {
+        *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
+    }
+    let io = ProcessIo {
+        inputs: match direct {
+            Some(b) => std::slice::from_ref(b),
+            None => &node.inputs,
+        },
+        outputs: &mut node.outputs,
+        params: &blocks[..n_params],
+    };
+    node.processor.process(io, scope)
 }

@@ -29,7 +29,7 @@ pub(crate) fn spawn_housekeeping(
     garbage: Arc<GarbageQueue>,
     events: Arc<EventQueue>,
     waker: Arc<AtomicWaker>,
-    outbox: Arc<Outbox>,
+    flush: Box<dyn Fn() + Send>,
     stop: Arc<AtomicBool>,
 ) -> JoinHandle<()> {
     std::thread::Builder::new()
@@ -39,7 +39,7 @@ pub(crate) fn spawn_housekeeping(
                 while let Some(trash) = garbage.pop() {
                     drop(trash);
                 }
-                outbox.flush();
+                flush();
                 if !events.is_empty() {
                     waker.wake();
                 }
@@ -84,7 +84,9 @@ pub(crate) fn spawn_null(
                         }
                     }
                     ContextState::Suspended => next = Instant::now() + period,
-                    ContextState::Closed => break,
+                    // Nothing renders any more; keep applying commands (rarely)
+                    // so a closed context does not accumulate them.
+                    ContextState::Closed => next = Instant::now() + Duration::from_millis(20),
                 }
                 let now = Instant::now();
                 if next > now {
@@ -143,20 +145,32 @@ pub(crate) fn spawn_offline(
             *lock(&off.result) = Some(out);
             renderer.post(EngineEvent::RenderComplete);
             renderer.set_state(ContextState::Closed);
+            outbox.close();
         })
         .expect("spawn the offline render thread")
+}
+
+/// Routes alsa-lib's diagnostics for this thread into a buffer nobody reads:
+/// a missing device is reported once, by us.
+fn quiet_alsa() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = alsa::Output::local_error_handler();
+    }
 }
 
 /// An output device that can be opened.
 pub(crate) struct DeviceInfo {
     device: cpal::Device,
     config: cpal::StreamConfig,
+    buffer_range: Option<(u32, u32)>,
     pub sample_rate: f32,
     pub channels: usize,
 }
 
 /// Finds the default output device and an f32 configuration for it.
 pub(crate) fn probe_device(sample_rate: Option<f32>) -> Result<DeviceInfo, String> {
+    quiet_alsa();
     let host = cpal::default_host();
     let device = host
         .default_output_device()
@@ -167,20 +181,26 @@ pub(crate) fn probe_device(sample_rate: Option<f32>) -> Result<DeviceInfo, Strin
     if default.sample_format() == cpal::SampleFormat::F32
         && wanted.is_none_or(|w| w == default.sample_rate())
     {
-        chosen = Some(default.config());
+        chosen = Some(default);
     } else if let Ok(ranges) = device.supported_output_configs() {
         let rate = wanted.unwrap_or(default.sample_rate());
         for range in ranges {
             if range.sample_format() == cpal::SampleFormat::F32
                 && let Some(c) = range.try_with_sample_rate(rate)
             {
-                chosen = Some(c.config());
+                chosen = Some(c);
                 break;
             }
         }
     }
-    let config = chosen.ok_or_else(|| "no f32 output configuration at that rate".to_string())?;
+    let supported = chosen.ok_or_else(|| "no f32 output configuration at that rate".to_string())?;
+    let buffer_range = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } => Some((*min, *max)),
+        cpal::SupportedBufferSize::Unknown => None,
+    };
+    let config = supported.config();
     Ok(DeviceInfo {
+        buffer_range,
         sample_rate: config.sample_rate as f32,
         channels: (config.channels as usize).clamp(1, MAX_CHANNELS),
         device,
@@ -208,22 +228,32 @@ impl Drop for DeviceSink {
 pub(crate) fn start_device(
     info: DeviceInfo,
     mut renderer: Renderer,
-    _latency_frames: usize,
+    latency_frames: usize,
     timing: Arc<Timing>,
     epoch: Instant,
 ) -> Result<DeviceSink, String> {
+    let mut info = info;
+    // Ask for a buffer matching the latency hint when the device says what
+    // it accepts; otherwise leave the device's default.
+    let mut buffer_frames = RENDER_QUANTUM_SIZE;
+    if let Some((min, max)) = info.buffer_range {
+        let frames = (latency_frames as u32).clamp(min.max(1), max.max(1));
+        info.config.buffer_size = cpal::BufferSize::Fixed(frames);
+        buffer_frames = frames as usize;
+    }
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("webaudio-device".into())
         .spawn(move || {
+            quiet_alsa();
             let channels = info.channels;
             let sample_rate = info.sample_rate as f64;
             let mut block = AudioBlock::new(channels);
             let mut pos = RENDER_QUANTUM_SIZE;
             let mut entered = false;
             timing.base_latency.store(
-                (RENDER_QUANTUM_SIZE as f64 / sample_rate).to_bits(),
+                (buffer_frames.max(RENDER_QUANTUM_SIZE) as f64 / sample_rate).to_bits(),
                 Ordering::Relaxed,
             );
             let callback = move |data: &mut [f32], cb: &cpal::OutputCallbackInfo| {

@@ -435,3 +435,393 @@ fn ended_is_reported_for_the_right_node() {
     }
     assert!(ended);
 }
+
+#[test]
+fn realtime_state_machine_and_lifetime_query() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(SR),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(ctx.state(), ContextState::Suspended);
+    let t = Duration::from_secs(10);
+    let running = |e: &EngineEvent| matches!(e, EngineEvent::StateChange(ContextState::Running));
+    assert!(ctx.wait_for(t, running));
+    assert_eq!(ctx.state(), ContextState::Running);
+    assert!(!ctx.has_device_sink());
+    assert_eq!(ctx.base_latency(), Q as f64 / SR as f64);
+
+    // A source scheduled 50 ms ahead keeps the context "making sound" until
+    // it has ended.
+    let s = constant(&ctx, 1.0);
+    s.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let now = ctx.current_time();
+    s.start(now + 0.05).unwrap();
+    s.stop(now + 0.06).unwrap();
+    let id = s.node().id();
+    drop(s);
+    assert!(ctx.may_make_sound());
+    assert!(ctx.wait_for(t, |e| *e == EngineEvent::Ended(id)));
+    let end = std::time::Instant::now() + t;
+    while ctx.may_make_sound() && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(!ctx.may_make_sound());
+
+    ctx.suspend().unwrap();
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Suspended)
+    )));
+    let frozen = ctx.current_frame();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(ctx.current_frame(), frozen, "time stops while suspended");
+    ctx.resume().unwrap();
+    assert!(ctx.wait_for(t, running));
+    ctx.close().unwrap();
+    // [[control thread state]] is closed at once.
+    assert!(matches!(ctx.close(), Err(Error::InvalidState(_))));
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Closed)
+    )));
+    assert_eq!(ctx.state(), ContextState::Closed);
+    assert!(matches!(ctx.resume(), Err(Error::InvalidState(_))));
+    assert!(matches!(ctx.close(), Err(Error::InvalidState(_))));
+}
+
+#[test]
+fn default_sink_opens_a_device_or_falls_back_to_none() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: None,
+        sink: SinkChoice::Default,
+        ..Default::default()
+    })
+    .unwrap();
+    let t = Duration::from_secs(10);
+    assert!(ctx.wait_for(t, |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Running)
+    )));
+    let f0 = ctx.current_frame();
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(ctx.current_frame() > f0, "rendering advances either way");
+    assert!(ctx.sample_rate() >= 3000.0);
+}
+
+#[test]
+fn a_panicking_processor_is_contained_and_reported() {
+    use webaudio_engine::NodeSpec;
+    use webaudio_engine::processor::{ProcessIo, Processor, RenderScope};
+    struct Faulty;
+    impl Processor for Faulty {
+        fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
+            if scope.current_frame >= 128 {
+                panic!("deliberate test panic");
+            }
+            io.outputs[0].channel_mut(0).fill(0.5);
+            true
+        }
+    }
+    let ctx = offline(1, 3 * Q);
+    let bad = ctx
+        .create_node(NodeSpec::new(0, 1, Vec::new()), Box::new(Faulty))
+        .unwrap();
+    bad.connect(&ctx.destination(), 0, 0).unwrap();
+    let good = constant(&ctx, 0.25);
+    good.node().connect(&ctx.destination(), 0, 0).unwrap();
+    good.start(0.0).unwrap();
+    ctx.start_rendering().unwrap();
+    let mut reported = false;
+    while let Some(e) = ctx.wait_event(Duration::from_secs(10)) {
+        match e {
+            EngineEvent::ProcessorError(id) => {
+                assert_eq!(id, bad.id());
+                reported = true;
+            }
+            EngineEvent::RenderComplete => break,
+            _ => {}
+        }
+    }
+    assert!(reported);
+    let out = ctx.take_rendered().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if i < Q { 0.75 } else { 0.25 };
+        assert_eq!(s, want, "frame {i}");
+    }
+}
+
+#[test]
+fn a_rate_automation_reaches_the_processor_per_sample() {
+    let ctx = offline(1, 3 * Q);
+    let src = constant(&ctx, 1.0);
+    let g = gain(&ctx, 1.0);
+    src.node().connect(g.node(), 0, 0).unwrap();
+    g.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let len = 256.0;
+    g.gain().set_value_at_time(0.0, 0.0).unwrap();
+    g.gain()
+        .linear_ramp_to_value_at_time(1.0, len / SR as f64)
+        .unwrap();
+    src.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        // The spec's linear ramp: v0 + (v1 - v0) * (t - t0) / (t1 - t0).
+        let want = (i as f64 / len).min(1.0) as f32;
+        assert!((s - want).abs() < 1e-6, "frame {i}: {s} vs {want}");
+    }
+    assert_eq!(g.gain().value(), 1.0);
+}
+
+#[test]
+fn dropped_nodes_play_out_then_are_freed() {
+    let ctx = offline(1, 10 * Q);
+    {
+        // A source whose handle is dropped keeps playing through a gain
+        // whose handle is dropped too.
+        let a = constant(&ctx, 0.5);
+        let g = gain(&ctx, 0.5);
+        a.node().connect(g.node(), 0, 0).unwrap();
+        g.node().connect(&ctx.destination(), 0, 0).unwrap();
+        a.start(0.0).unwrap();
+        a.stop(200.0 / SR as f64).unwrap();
+        // Never started and unreferenced: freed straight away.
+        let _b = constant(&ctx, 1.0);
+    }
+    // A node still referenced stays.
+    let kept = gain(&ctx, 1.0);
+    assert_eq!(ctx.node_count(), 5);
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        assert_eq!(s, if i < 200 { 0.25 } else { 0.0 }, "frame {i}");
+    }
+    // Destination and `kept` remain on the render side.
+    assert_eq!(ctx.render_node_count(), 2);
+    drop(kept);
+}
+
+#[test]
+fn delay_output_layout_follows_the_delayed_input() {
+    // (cf. WPT delaynode-channel-count-1) A discrete stereo signal (0.5, 0)
+    // goes through a delay; a mono 0.25 joins it in a discrete-mixing gain.
+    // Where the delay reads silence or unwritten history its output is one
+    // silent channel, so the gain's output is mono and the speaker up-mix
+    // at the destination puts 0.25 in both channels; where it reads the
+    // stereo input the gain is stereo: (0.75, 0.25 discretely -> 0).
+    let d = 3 * Q;
+    let switch = 6 * Q;
+    let ctx = offline(2, 8 * Q);
+    let stereo_src = constant(&ctx, 0.5);
+    let widen = gain(&ctx, 1.0);
+    widen.node().set_channel_count(2).unwrap();
+    widen
+        .node()
+        .set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    widen
+        .node()
+        .set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+    let delay = DelayNode::new(
+        &ctx,
+        DelayOptions {
+            max_delay_time: (16 * Q) as f64 / SR as f64,
+            delay_time: d as f64 / SR as f64,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    delay
+        .delay_time()
+        .set_value_at_time((16 * Q) as f32 / SR, switch as f64 / SR as f64)
+        .unwrap();
+    let mono = constant(&ctx, 0.25);
+    let sum = gain(&ctx, 1.0);
+    sum.node()
+        .set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+    stereo_src.node().connect(widen.node(), 0, 0).unwrap();
+    widen.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(sum.node(), 0, 0).unwrap();
+    mono.node().connect(sum.node(), 0, 0).unwrap();
+    sum.node().connect(&ctx.destination(), 0, 0).unwrap();
+    stereo_src.start(0.0).unwrap();
+    mono.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, (&l, &r)) in out[0].iter().zip(out[1].iter()).enumerate() {
+        let want = if (d..switch).contains(&i) {
+            (0.75, 0.0)
+        } else {
+            (0.25, 0.25)
+        };
+        assert_eq!((l, r), want, "frame {i}");
+    }
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Context>();
+    check::<webaudio_engine::NodeHandle>();
+    check::<webaudio_engine::ParamHandle>();
+    check::<GainNode>();
+    check::<ConstantSourceNode>();
+    check::<DelayNode>();
+}
+
+#[test]
+fn realtime_destination_channel_count_is_bounded_by_max_channel_count() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    let d = ctx.destination();
+    let max = ctx.max_channel_count();
+    assert_eq!(d.channel_config().count, 2.min(max));
+    assert!(matches!(
+        d.set_channel_count(max + 1),
+        Err(Error::IndexSize(_))
+    ));
+    assert!(matches!(d.set_channel_count(0), Err(Error::IndexSize(_))));
+    d.set_channel_count(1).unwrap();
+    assert_eq!(ctx.destination().channel_config().count, 1);
+    assert!(matches!(
+        Context::new_realtime(RealtimeOptions {
+            sample_rate: Some(1.0),
+            sink: SinkChoice::None,
+            ..Default::default()
+        }),
+        Err(Error::NotSupported(_))
+    ));
+}
+
+#[test]
+fn output_timestamp_tracks_rendering() {
+    use webaudio_engine::{RealtimeOptions, SinkChoice};
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(SR),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(ctx.wait_for(Duration::from_secs(10), |e| matches!(
+        e,
+        EngineEvent::StateChange(ContextState::Running)
+    )));
+    std::thread::sleep(Duration::from_millis(50));
+    let a = ctx.output_timestamp();
+    std::thread::sleep(Duration::from_millis(50));
+    let b = ctx.output_timestamp();
+    assert!(b.context_time > a.context_time);
+    assert!(b.instant > a.instant);
+    assert!(b.instant <= std::time::Instant::now());
+    assert_eq!(ctx.output_latency(), 0.0);
+}
+
+#[test]
+fn node_kind_constraints_apply_at_creation_and_to_setters() {
+    use webaudio_engine::node::destination::DestinationProcessor;
+    use webaudio_engine::{ChannelConstraints, CountRule, ErrorKind, ModeRule, NodeSpec};
+    let ctx = offline(1, Q);
+    // A ConvolverNode-like kind: at most 2 channels, never "max".
+    let constraints = ChannelConstraints {
+        count: CountRule::Range {
+            max: 2,
+            error: ErrorKind::NotSupported,
+        },
+        mode: ModeRule::NotMax {
+            error: ErrorKind::NotSupported,
+        },
+        interpretation_fixed: None,
+    };
+    let mut spec = NodeSpec::new(1, 1, Vec::new());
+    spec.constraints = constraints;
+    // The default mode is "max": rejected.
+    assert!(matches!(
+        ctx.create_node(spec.clone(), Box::new(DestinationProcessor)),
+        Err(Error::NotSupported(_))
+    ));
+    spec.channel_config.mode = ChannelCountMode::ClampedMax;
+    let n = ctx
+        .create_node(spec, Box::new(DestinationProcessor))
+        .unwrap();
+    assert!(matches!(
+        n.set_channel_count(3),
+        Err(Error::NotSupported(_))
+    ));
+    assert!(matches!(
+        n.set_channel_count_mode(ChannelCountMode::Max),
+        Err(Error::NotSupported(_))
+    ));
+    n.set_channel_count(1).unwrap();
+    n.set_channel_count_mode(ChannelCountMode::Explicit)
+        .unwrap();
+    // A ChannelSplitterNode-like kind: everything fixed.
+    let mut spec = NodeSpec::new(1, 2, Vec::new());
+    spec.channel_config.count = 2;
+    spec.channel_config.mode = ChannelCountMode::Explicit;
+    spec.channel_config.interpretation = ChannelInterpretation::Discrete;
+    spec.constraints = ChannelConstraints {
+        count: CountRule::Fixed {
+            error: ErrorKind::InvalidState,
+        },
+        mode: ModeRule::Fixed {
+            error: ErrorKind::InvalidState,
+        },
+        interpretation_fixed: Some(ErrorKind::InvalidState),
+    };
+    let s = ctx
+        .create_node(spec, Box::new(DestinationProcessor))
+        .unwrap();
+    assert!(matches!(
+        s.set_channel_count(1),
+        Err(Error::InvalidState(_))
+    ));
+    assert!(matches!(
+        s.set_channel_count_mode(ChannelCountMode::Max),
+        Err(Error::InvalidState(_))
+    ));
+    assert!(matches!(
+        s.set_channel_interpretation(ChannelInterpretation::Speakers),
+        Err(Error::InvalidState(_))
+    ));
+    // Setting the current values is not a change.
+    s.set_channel_count(2).unwrap();
+    s.set_channel_interpretation(ChannelInterpretation::Discrete)
+        .unwrap();
+}
+
+#[test]
+fn an_unreferenced_feedback_loop_decays_and_is_freed() {
+    // Impulse -> delay -> gain(0.5) -> delay: the echo halves every loop,
+    // reaches subnormals, is flushed to zero, and then every node of the
+    // loop goes quiet and is freed once no handle refers to it.
+    let ctx = offline(1, 48 * 1024);
+    {
+        let x = impulse(&ctx, 1.0, 0);
+        let delay = DelayNode::new(
+            &ctx,
+            DelayOptions {
+                max_delay_time: 0.1,
+                delay_time: Q as f64 / SR as f64,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let fb = gain(&ctx, 0.5);
+        x.node().connect(delay.node(), 0, 0).unwrap();
+        delay.node().connect(fb.node(), 0, 0).unwrap();
+        fb.node().connect(delay.node(), 0, 0).unwrap();
+        delay.node().connect(&ctx.destination(), 0, 0).unwrap();
+    }
+    let out = ctx.render_blocking().unwrap();
+    assert_eq!(out[0][Q], 1.0);
+    assert_eq!(out[0][2 * Q], 0.5);
+    assert_eq!(ctx.render_node_count(), 1, "only the destination is left");
+    assert!(!ctx.may_make_sound(), "a finished offline context is done");
+}

@@ -110,11 +110,19 @@ impl DelayNode {
 }
 
 struct Ring {
-    /// `channels` planes of `len` frames; frame `f` lives at `f % len`.
+    /// Planes of `len` frames (`len` a multiple of the quantum size); frame
+    /// `f` lives at `f % len`.
     data: Vec<Box<[f32]>>,
     len: usize,
-    /// Channels currently carried.
-    channels: usize,
+    /// Channel count of each quantum in the ring (0: silent input), indexed
+    /// like the frames: the output carries the channel count of the input it
+    /// is delaying, and a single silent channel where that was silence or
+    /// not written yet (the spec's "not actively processing").
+    quantum_channels: Box<[u8]>,
+    /// Planes that may hold non-zero samples.
+    dirty_planes: usize,
+    /// One past the last frame written.
+    written_until: u64,
     /// One past the last frame whose input was not silent.
     sound_until: u64,
 }
@@ -128,17 +136,21 @@ struct SharedRing(UnsafeCell<Ring>);
 unsafe impl Sync for SharedRing {}
 unsafe impl Send for SharedRing {}
 
+const Q: usize = RENDER_QUANTUM_SIZE;
+
 impl SharedRing {
     fn new(channels: usize, max_frames: usize) -> Self {
         // Room for the longest delay, the quantum being written, one frame
         // for interpolation and the one-quantum minimum inside cycles.
-        let len = max_frames + 3 * RENDER_QUANTUM_SIZE + 2;
+        let len = (max_frames + 3 * Q + 2).div_ceil(Q) * Q;
         Self(UnsafeCell::new(Ring {
-            data: (0..channels.max(1))
+            data: (0..channels.clamp(1, crate::MAX_CHANNELS))
                 .map(|_| vec![0.0; len].into_boxed_slice())
                 .collect(),
             len,
-            channels: 1,
+            quantum_channels: vec![0; len / Q].into_boxed_slice(),
+            dirty_planes: 0,
+            written_until: 0,
             sound_until: 0,
         }))
     }
@@ -161,34 +173,47 @@ impl Processor for DelayWriter {
         let ring = unsafe { self.ring.get() };
         let input = &io.inputs[0];
         let f0 = scope.current_frame;
+        // Quanta start at multiples of Q and `len` is one too: never split.
         let start = (f0 % ring.len as u64) as usize;
-        let first = (ring.len - start).min(RENDER_QUANTUM_SIZE);
-        let capacity = ring.data.len();
-        if input.is_silent() {
-            for plane in &mut ring.data[..ring.channels] {
-                plane[start..start + first].fill(0.0);
-                plane[..RENDER_QUANTUM_SIZE - first].fill(0.0);
-            }
-            return false;
-        }
-        let n = input.number_of_channels().min(capacity);
-        // Keep the widest layout while older, wider audio is still in the ring.
-        ring.channels = if f0 < ring.sound_until + ring.len as u64 {
-            ring.channels.max(n)
+        let mut n = if input.is_silent() {
+            0
         } else {
-            n
+            input.number_of_channels().min(ring.data.len())
         };
-        for (c, plane) in ring.data[..ring.channels].iter_mut().enumerate() {
+        let mut sounding = false;
+        for (c, plane) in ring
+            .data
+            .iter_mut()
+            .enumerate()
+            .take(ring.dirty_planes.max(n))
+        {
+            let dst = &mut plane[start..start + Q];
             if c < n {
-                let src = input.channel(c);
-                plane[start..start + first].copy_from_slice(&src[..first]);
-                plane[..RENDER_QUANTUM_SIZE - first].copy_from_slice(&src[first..]);
+                // Feedback through the delay decays into subnormals: flush
+                // them to zero (they are slow, and a loop of zeros must be
+                // able to go quiet and end).
+                for (d, &x) in dst.iter_mut().zip(input.channel(c)) {
+                    let y = if x.abs() < f32::MIN_POSITIVE { 0.0 } else { x };
+                    sounding |= y != 0.0;
+                    *d = y;
+                }
             } else {
-                plane[start..start + first].fill(0.0);
-                plane[..RENDER_QUANTUM_SIZE - first].fill(0.0);
+                dst.fill(0.0);
             }
         }
-        ring.sound_until = f0 + RENDER_QUANTUM_SIZE as u64;
+        if !sounding {
+            // All zeros is silence, whatever the flag said.
+            n = 0;
+        }
+        ring.dirty_planes = ring.dirty_planes.max(n);
+        ring.quantum_channels[start / Q] = n as u8;
+        ring.written_until = f0 + Q as u64;
+        if n > 0 {
+            ring.sound_until = ring.written_until;
+        } else if f0 >= ring.sound_until + ring.len as u64 {
+            // Everything in the ring is silence again.
+            ring.dirty_planes = 0;
+        }
         false
     }
 }
@@ -209,6 +234,15 @@ struct DelayReader {
     max_frames: f64,
 }
 
+impl DelayReader {
+    /// Delay in frames for a param value, clamped to the allowed range.
+    #[inline]
+    fn frames(&self, seconds: f32, sr: f64) -> f64 {
+        let min = if self.in_cycle { Q as f64 } else { 0.0 };
+        snap((seconds as f64 * sr).clamp(min, self.max_frames.max(min)))
+    }
+}
+
 impl Processor for DelayReader {
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         // SAFETY: only called from the render thread, one node at a time.
@@ -221,17 +255,46 @@ impl Processor for DelayReader {
             return false;
         }
         let sr = scope.sample_rate as f64;
-        let min = if self.in_cycle {
-            RENDER_QUANTUM_SIZE as f64
-        } else {
-            0.0
-        };
         let delay = io.params[0];
+        let (mut d_min, mut d_max) = (f64::MAX, 0.0f64);
+        if delay.is_constant() {
+            d_min = self.frames(delay.first(), sr);
+            d_max = d_min;
+        } else {
+            for &v in delay.as_slice() {
+                let d = self.frames(v, sr);
+                d_min = d_min.min(d);
+                d_max = d_max.max(d);
+            }
+        }
+        // The quanta this output quantum reads from decide its layout.
+        let first_pos = f0 as f64 - d_max;
+        // (+1: the interpolation neighbour, read only for fractional delays)
+        let last_pos = (f0 + Q as u64 - 1) as f64 - d_min.floor();
+        let lo = (first_pos.max(0.0) / Q as f64).floor() as u64;
+        let hi = (last_pos.max(0.0) / Q as f64).floor() as u64;
+        let written_quanta = ring.written_until / Q as u64;
+        let ring_quanta = (ring.len / Q) as u64;
+        let mut channels = 0usize;
+        if last_pos >= 0.0 {
+            for q in lo..=hi.min(written_quanta.saturating_sub(1)) {
+                channels = channels.max(ring.quantum_channels[(q % ring_quanta) as usize] as usize);
+            }
+        }
+        if channels == 0 {
+            output.make_silent_with_channels(1);
+            return true;
+        }
         let len = ring.len as u64;
-        output.set_number_of_channels(ring.channels);
+        output.set_number_of_channels(channels);
         let out = output.channels_mut();
-        for i in 0..RENDER_QUANTUM_SIZE {
-            let d = snap((delay.at(i) as f64 * sr).clamp(min, self.max_frames.max(min)));
+        let planes = &ring.data[..channels];
+        for i in 0..Q {
+            let d = if delay.is_constant() {
+                d_min
+            } else {
+                self.frames(delay.at(i), sr)
+            };
             let pos = (f0 + i as u64) as f64 - d;
             if pos < 0.0 {
                 for ch in out.iter_mut() {
@@ -244,7 +307,7 @@ impl Processor for DelayReader {
             let k = k as u64;
             let a = (k % len) as usize;
             let b = ((k + 1) % len) as usize;
-            for (ch, plane) in out.iter_mut().zip(&ring.data) {
+            for (ch, plane) in out.iter_mut().zip(planes) {
                 let x0 = plane[a];
                 let x1 = if frac > 0.0 { plane[b] } else { x0 };
                 ch[i] = x0 + (x1 - x0) * frac;

@@ -69,7 +69,13 @@ impl Processor for GainProcessor {
         let output = &mut io.outputs[0];
         let gain = io.params[0];
         let channels = input.number_of_channels();
-        if input.is_silent() || (gain.is_constant() && gain.first() == 0.0) {
+        if input.is_silent() {
+            // Nothing upstream is actively processing: per the spec the
+            // output is then a single channel of silence.
+            output.make_silent_with_channels(1);
+            return false;
+        }
+        if gain.is_constant() && gain.first() == 0.0 {
             output.make_silent_with_channels(channels);
             return false;
         }
@@ -155,8 +161,9 @@ mod tests {
     fn silent_input_or_zero_gain_gives_silence() {
         let y = run(&AudioBlock::new(2), &[3.0]);
         assert!(y.is_silent());
-        assert_eq!(y.number_of_channels(), 2);
-        let y = run(&input(1), &[0.0]);
+        assert_eq!(y.number_of_channels(), 1, "inactive: one silent channel");
+        let y = run(&input(3), &[0.0]);
         assert!(y.is_silent());
+        assert_eq!(y.number_of_channels(), 3, "active, muted by the gain");
     }
 }

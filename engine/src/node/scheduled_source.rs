@@ -79,11 +79,16 @@ impl ScheduledSourceControl {
 }
 
 /// Render side: start/stop frames and the `ended` event.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct Schedule {
     start: Option<u64>,
     stop: Option<u64>,
     ended: bool,
+    /// The unrounded start frame, offset and duration of `start()` (for
+    /// sources that need sub-sample accuracy, e.g. AudioBufferSourceNode).
+    start_exact: f64,
+    offset: f64,
+    duration: Option<f64>,
 }
 
 /// Which frames of the current quantum play.
@@ -105,9 +110,16 @@ impl Schedule {
     /// Applies Start/Stop; returns false for other messages.
     pub fn handle(&mut self, message: &NodeMessage) -> bool {
         match *message {
-            NodeMessage::Start { at_frame, .. } => {
+            NodeMessage::Start {
+                at_frame,
+                offset,
+                duration,
+            } => {
                 if self.start.is_none() {
                     self.start = Some(to_frame(at_frame));
+                    self.start_exact = at_frame.max(0.0);
+                    self.offset = offset;
+                    self.duration = duration;
                 }
                 true
             }
@@ -124,6 +136,16 @@ impl Schedule {
     /// The start frame, once `start()` arrived.
     pub fn start_frame(&self) -> Option<u64> {
         self.start
+    }
+
+    /// The start frame before rounding (`when * sampleRate`).
+    pub fn start_frame_exact(&self) -> Option<f64> {
+        self.start.map(|_| self.start_exact)
+    }
+
+    /// `offset` and `duration` given to `start()` (seconds).
+    pub fn offset_and_duration(&self) -> (f64, Option<f64>) {
+        (self.offset, self.duration)
     }
 
     pub fn has_ended(&self) -> bool {
@@ -221,6 +243,20 @@ mod tests {
             s.quantum(&ts.scope(512)),
             Some(Playing { begin: 0, end: 128 })
         );
+        assert_eq!(s.start_frame_exact(), Some(10.0));
+    }
+
+    #[test]
+    fn keeps_the_exact_start_offset_and_duration() {
+        let mut s = Schedule::default();
+        s.handle(&NodeMessage::Start {
+            at_frame: 12.75,
+            offset: 0.5,
+            duration: Some(2.0),
+        });
+        assert_eq!(s.start_frame(), Some(13));
+        assert_eq!(s.start_frame_exact(), Some(12.75));
+        assert_eq!(s.offset_and_duration(), (0.5, Some(2.0)));
     }
 
     #[test]

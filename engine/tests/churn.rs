@@ -1,0 +1,103 @@
+//! Churn: a realtime (null sink) context creates, starts, stops and drops
+//! 100 000 short-lived nodes. Afterwards the graph is back to its baseline
+//! node count and the heap (live bytes, counted by a global allocator) is
+//! flat.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::{Context, RealtimeOptions, SinkChoice};
+
+struct Counting;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const TOTAL: usize = 100_000;
+const BATCH: usize = 250;
+
+/// Runs `batches` rounds of churn: each source plays ~1 ms through its own
+/// gain into the destination and every handle is dropped at once.
+fn churn(ctx: &Context, batches: usize) {
+    let dest = ctx.destination();
+    for _ in 0..batches {
+        let now = ctx.current_time();
+        for _ in 0..BATCH {
+            let s = ConstantSourceNode::new(ctx, ConstantSourceOptions { offset: 0.01 }).unwrap();
+            let g = GainNode::new(ctx, GainOptions::default()).unwrap();
+            s.node().connect(g.node(), 0, 0).unwrap();
+            g.node().connect(&dest, 0, 0).unwrap();
+            s.start(now).unwrap();
+            s.stop(now + 0.001).unwrap();
+        }
+        while ctx.try_event().is_some() {}
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn settle(ctx: &Context) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < end {
+        while ctx.try_event().is_some() {}
+        if ctx.node_count() == 1 && ctx.render_node_count() == 1 && !ctx.may_make_sound() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!(
+        "graph did not return to baseline: {} control / {} render nodes",
+        ctx.node_count(),
+        ctx.render_node_count()
+    );
+}
+
+#[test]
+fn hundred_thousand_short_lived_nodes_leave_nothing_behind() {
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(96_000.0),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    // Warm-up round: grows the node tables and queues to their working size.
+    let warm = 40;
+    churn(&ctx, warm);
+    settle(&ctx);
+    let baseline = LIVE_BYTES.load(Ordering::SeqCst);
+
+    churn(&ctx, TOTAL / BATCH);
+    settle(&ctx);
+    let after = LIVE_BYTES.load(Ordering::SeqCst);
+
+    assert_eq!(ctx.node_count(), 1, "only the destination is left");
+    assert_eq!(ctx.render_node_count(), 1);
+    let growth = after - baseline;
+    eprintln!("live heap: baseline {baseline} B, after {after} B, growth {growth} B");
+    assert!(
+        growth < 256 * 1024,
+        "heap grew by {growth} bytes over {TOTAL} nodes"
+    );
+}
