@@ -26,6 +26,10 @@ pub enum NodeMessage {
     },
     /// `AudioScheduledSourceNode.stop()`.
     Stop { at_frame: f64 },
+    /// OscillatorNode wave changes.
+    Oscillator(crate::node::oscillator::OscillatorMessage),
+    /// AudioBufferSourceNode buffer and loop attribute changes.
+    AudioBufferSource(crate::node::audio_buffer_source::AudioBufferSourceMessage),
 }
 
 /// Something the render thread reports to the control thread.

@@ -1,2 +1,67 @@
 //! One file per node: options, control-side handle, render-side processor and
 //! tests together.
+
+pub mod audio_buffer_source;
+pub mod channel_merger;
+pub mod channel_splitter;
+pub mod oscillator;
+pub mod periodic_wave;
+pub mod stereo_panner;
+
+/// The exceptions the spec names for node constructors, attributes and
+/// methods. The ops layer maps each variant onto the DOMException (or
+/// TypeError / RangeError) of the same name; the message is for humans.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    #[error("IndexSizeError: {0}")]
+    IndexSize(String),
+    #[error("InvalidStateError: {0}")]
+    InvalidState(String),
+    #[error("NotSupportedError: {0}")]
+    NotSupported(String),
+    #[error("RangeError: {0}")]
+    Range(String),
+    #[error("InvalidAccessError: {0}")]
+    InvalidAccess(String),
+    #[error("TypeError: {0}")]
+    Type(String),
+}
+
+/// `AudioScheduledSourceNode.start(when)` checks, in the spec's order:
+/// `[[source started]]` already true => InvalidStateError; a negative `when`
+/// => RangeError. (A non-finite `when` is a TypeError from WebIDL's
+/// `double` conversion.)
+pub fn check_scheduled_start(source_started: bool, when: f64) -> Result<(), NodeError> {
+    if source_started {
+        return Err(NodeError::InvalidState(
+            "start() has already been called on this node".into(),
+        ));
+    }
+    check_time_argument("start", "when", when)
+}
+
+/// `AudioScheduledSourceNode.stop(when)` checks: `[[source started]]` false
+/// => InvalidStateError; a negative `when` => RangeError.
+pub fn check_scheduled_stop(source_started: bool, when: f64) -> Result<(), NodeError> {
+    if !source_started {
+        return Err(NodeError::InvalidState(
+            "stop() called before start()".into(),
+        ));
+    }
+    check_time_argument("stop", "when", when)
+}
+
+/// A `double` argument that must be finite and non-negative.
+pub(crate) fn check_time_argument(method: &str, name: &str, value: f64) -> Result<(), NodeError> {
+    if !value.is_finite() {
+        return Err(NodeError::Type(format!(
+            "{method}(): {name} ({value}) is not a finite number"
+        )));
+    }
+    if value < 0.0 {
+        return Err(NodeError::Range(format!(
+            "{method}(): {name} ({value}) must not be negative"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! AudioBufferSourceNode.
+
+#[derive(Debug)]
+pub enum AudioBufferSourceMessage {}
