@@ -216,6 +216,34 @@ impl AudioBufferSourceProcessor {
         }
     }
 
+    /// When the next `rem` frames (the rest of the quantum) all play, in
+    /// one straight run that crosses no end, loop boundary, stop time or
+    /// duration, the way they read; `None` when the per-frame walk is
+    /// needed.
+    fn bulk_read(
+        &self,
+        rem: usize,
+        step: f64,
+        len: f64,
+        (ls, le): (f64, f64),
+        duration: f64,
+        q_last: f64,
+    ) -> Option<Read> {
+        let last = (rem - 1) as f64;
+        if q_last >= self.stop || self.elapsed + last * step.abs() >= duration {
+            return None;
+        }
+        let p0 = self.position;
+        let p1 = p0 + last * step;
+        let (lo, hi) = (p0.min(p1), p0.max(p1));
+        if self.loop_ {
+            // Loop entry is decided frame by frame.
+            (self.entered_loop && lo >= ls && hi < le).then_some(Read::Looped)
+        } else {
+            (lo >= 0.0 && hi < len - END_EPSILON).then_some(Read::Plain)
+        }
+    }
+
     /// Fills `positions` / `reads` for this quantum and advances the
     /// playback state. Returns true when playback finished in it.
     fn plan(&mut self, q_start: u64, rate: f64, sample_rate: f32) -> bool {
@@ -238,6 +266,10 @@ impl AudioBufferSourceProcessor {
             self.entered_loop = false;
         }
         let duration = snap(self.duration_seconds * bsr);
+        // Once playing, the rest of a quantum is usually one straight run;
+        // the per-frame walk below is only needed around start, stop, loop
+        // wraps and the ends.
+        let mut bulk_failed = false;
 
         for i in 0..RENDER_QUANTUM_SIZE {
             let n = (q_start + i as u64) as f64;
@@ -261,6 +293,25 @@ impl AudioBufferSourceProcessor {
                 self.position = offset + delta * step;
                 self.elapsed = (delta * step).abs();
                 self.started = true;
+            }
+            if !bulk_failed {
+                let rem = RENDER_QUANTUM_SIZE - i;
+                let q_last = (q_start + RENDER_QUANTUM_SIZE as u64 - 1) as f64;
+                if let Some(read) = self.bulk_read(rem, step, len, (ls, le), duration, q_last) {
+                    let p0 = self.position;
+                    for (k, (p, r)) in self.positions[i..]
+                        .iter_mut()
+                        .zip(&mut self.reads[i..])
+                        .enumerate()
+                    {
+                        *p = p0 + k as f64 * step;
+                        *r = read;
+                    }
+                    self.position = p0 + rem as f64 * step;
+                    self.elapsed += rem as f64 * step.abs();
+                    return false;
+                }
+                bulk_failed = true;
             }
             if self.elapsed >= duration {
                 return true;

@@ -143,6 +143,8 @@ pub struct OscillatorProcessor {
     tables: Arc<WaveTables>,
     /// Phase in cycles, in [0, 1).
     phase: f64,
+    /// Band used last (search start for a-rate frequencies).
+    band: usize,
     schedule: Schedule,
 }
 
@@ -152,6 +154,7 @@ impl OscillatorProcessor {
         Self {
             tables,
             phase: 0.0,
+            band: 0,
             schedule: Schedule::default(),
         }
     }
@@ -189,14 +192,28 @@ impl OscillatorProcessor {
                 }
             }
         } else {
+            // computedOscFrequency per frame; with a constant detune its
+            // factor is computed once.
+            let factor = detune
+                .is_constant()
+                .then(|| (detune.first() as f64 / 1200.0).exp2());
+            let mut band = self.band;
             for i in range {
-                let f = computed_frequency(frequency.at(i), detune.at(i));
-                out[i] = match tables.table_for(f, nyquist) {
-                    Some(table) => sample_table(table, phase),
-                    None => 0.0,
+                let f = match factor {
+                    Some(1.0) => frequency.at(i),
+                    Some(m) => (frequency.at(i) as f64 * m) as f32,
+                    None => computed_frequency(frequency.at(i), detune.at(i)),
+                };
+                let f_abs = f.abs();
+                out[i] = if f_abs < nyquist {
+                    band = tables.band_for(band, f_abs, nyquist);
+                    sample_table(tables.table(band), phase)
+                } else {
+                    0.0
                 };
                 phase = wrap(phase + phase_increment(f, nyquist, inv_sr));
             }
+            self.band = band;
         }
         // rem_euclid can round up to exactly 1.0 for tiny negative phases.
         self.phase = if phase >= 1.0 { 0.0 } else { phase };

@@ -352,33 +352,44 @@ impl WaveTables {
         if f.partial_cmp(&nyquist) != Some(std::cmp::Ordering::Less) {
             return None;
         }
-        // Partials strictly below Nyquist: k * f < nyquist.
-        let ratio = nyquist as f64 / f as f64;
-        let allowed = if ratio >= u32::MAX as f64 {
-            u32::MAX
-        } else {
-            (ratio.ceil() as u32).saturating_sub(1).max(1)
-        };
-        Some(&self.tables[self.band_table[self.band_index(allowed)] as usize])
+        // Estimate from the geometric spacing of the limits; `band_for`
+        // corrects it.
+        let ratio = nyquist as f64 / f as f64 / (TABLE_MASK_PARTIALS + 1) as f64;
+        let hint = (-BANDS_PER_OCTAVE * ratio.log2()).clamp(0.0, (NUM_BANDS - 1) as f64) as usize;
+        Some(self.table(self.band_for(hint, f, nyquist)))
     }
 
-    /// Smallest band `k` whose limit is `<= allowed` (`allowed >= 1`).
+    /// The band to play for a fundamental of `|f| = f_abs < nyquist`: the
+    /// first (richest) band whose every partial is below Nyquist, i.e.
+    /// `limit * f_abs < nyquist`. The search starts at `hint` (the previous
+    /// frame's band), so a slowly moving frequency costs a compare or two.
     #[inline]
-    fn band_index(&self, allowed: u32) -> usize {
-        if allowed >= self.band_limits[0] {
+    pub fn band_for(&self, hint: usize, f_abs: f32, nyquist: f32) -> usize {
+        if self.tables.len() == 1 {
             return 0;
         }
-        // Estimate from the geometric spacing, then correct for rounding.
-        let est = (BANDS_PER_OCTAVE * ((TABLE_MASK_PARTIALS + 1) as f64 / allowed as f64).log2())
-            .ceil() as usize;
-        let mut k = est.min(NUM_BANDS - 1);
-        while k > 0 && self.band_limits[k - 1] <= allowed {
-            k -= 1;
-        }
-        while k < NUM_BANDS - 1 && self.band_limits[k] > allowed {
-            k += 1;
+        let (f, nyq) = (f_abs as f64, nyquist as f64);
+        // Exact: a limit (< 2^13) times an f32 fits an f64 mantissa.
+        let ok = |k: usize| (self.band_limits[k] as f64) * f < nyq;
+        let mut k = hint.min(NUM_BANDS - 1);
+        if ok(k) {
+            while k > 0 && ok(k - 1) {
+                k -= 1;
+            }
+        } else {
+            // The last band keeps only the fundamental, which is below
+            // Nyquist here, so this stops.
+            while k < NUM_BANDS - 1 && !ok(k) {
+                k += 1;
+            }
         }
         k
+    }
+
+    /// The table of band `band` (from [`WaveTables::band_for`]).
+    #[inline]
+    pub fn table(&self, band: usize) -> &[f32] {
+        &self.tables[self.band_table[band.min(NUM_BANDS - 1)] as usize]
     }
 }
 
@@ -555,18 +566,23 @@ mod tests {
             0.5f32, 5.0, 5.9, 20.0, 100.0, 440.0, 1000.0, 4799.0, 4800.0, 4801.0, 7999.0, 8000.0,
             12000.0, 23999.0,
         ] {
-            let allowed = ((nyquist as f64 / f as f64).ceil() as u32 - 1).max(1);
-            let k = t.band_index(allowed);
-            let limit = t.band_limits[k];
-            assert!(
-                limit as f64 * f as f64 <= nyquist as f64 || limit == 1,
-                "{f}"
-            );
-            assert!((limit as f64) * (f as f64) < nyquist as f64, "{f}: {limit}");
-            // Tightest choice: the next richer band would alias (or there is none).
-            if k > 0 {
-                assert!(t.band_limits[k - 1] > allowed, "{f}");
+            let k = t.band_for(0, f, nyquist);
+            // Same answer from any starting point.
+            for hint in [5, 20, 36, 99] {
+                assert_eq!(t.band_for(hint, f, nyquist), k, "{f} from {hint}");
             }
+            let limit = t.band_limits[k] as f64;
+            // Every kept partial is strictly below Nyquist...
+            assert!(limit * (f as f64) < nyquist as f64, "{f}: {limit}");
+            // ...and the next richer band would not be.
+            if k > 0 {
+                assert!(
+                    t.band_limits[k - 1] as f64 * f as f64 >= nyquist as f64,
+                    "{f}"
+                );
+            }
+            let table = t.table_for(f, nyquist).unwrap();
+            assert!(std::ptr::eq(table, t.table(k)), "{f}");
         }
         assert!(t.table_for(24000.0, nyquist).is_none());
         assert!(t.table_for(-30000.0, nyquist).is_none());
