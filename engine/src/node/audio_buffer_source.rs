@@ -1014,6 +1014,201 @@ mod tests {
         assert!(total[..1500].iter().all(|&s| s == 1.0));
     }
 
+    /// Renders sources `(start frame, buffer)` at `sample_rate` into one
+    /// mixed channel of `length` frames, running each only from its start
+    /// quantum until it ends (as the graph would).
+    fn mix(sources: Vec<(f64, Arc<AudioBufferData>)>, length: usize, sample_rate: f32) -> Vec<f32> {
+        let quanta = length.div_ceil(RENDER_QUANTUM_SIZE);
+        let mut mixed = vec![0.0f32; quanta * RENDER_QUANTUM_SIZE];
+        let ts = TestScope::new(sample_rate);
+        for (at, buffer) in sources {
+            let mut p = with_buffer(buffer);
+            let first = (at / RENDER_QUANTUM_SIZE as f64) as usize;
+            for q in first..quanta {
+                let scope = ts.scope((q * RENDER_QUANTUM_SIZE) as u64);
+                if q == first {
+                    p.handle_message(start(at, 0.0, None), &scope);
+                }
+                let params = [ParamBlock::new(&[1.0]), ParamBlock::new(&[0.0])];
+                let mut outs = [AudioBlock::new(1)];
+                let alive = p.process(
+                    ProcessIo {
+                        inputs: &[],
+                        outputs: &mut outs,
+                        params: &params,
+                    },
+                    &scope,
+                );
+                for (i, s) in outs[0].channel(0).iter().enumerate() {
+                    mixed[q * RENDER_QUANTUM_SIZE + i] += s;
+                }
+                if !alive {
+                    break;
+                }
+            }
+        }
+        while ts.events.pop().is_some() {}
+        mixed.truncate(length);
+        mixed
+    }
+
+    /// (max abs error, SNR in dB) of `actual` against a sine of `freq` Hz.
+    fn against_sine(actual: &[f32], freq: f64, sample_rate: f64) -> (f64, f64) {
+        let (mut max_err, mut signal, mut noise) = (0.0f64, 0.0f64, 0.0f64);
+        for (k, &a) in actual.iter().enumerate() {
+            // The reference is rounded to f32 like the WPT's rendered one.
+            let e =
+                (2.0 * std::f64::consts::PI * freq * k as f64 / sample_rate).sin() as f32 as f64;
+            let d = a as f64 - e;
+            max_err = max_err.max(d.abs());
+            signal += e * e;
+            noise += d * d;
+        }
+        (max_err, 10.0 * (signal / noise).log10())
+    }
+
+    /// WPT sub-sample-buffer-stitching: a 440 Hz sine cut into 30-frame
+    /// buffers at `buffer_rate`, each started at `k * 30 / buffer_rate`
+    /// seconds, must rebuild the sine (thresholds from that test).
+    fn stitch(buffer_rate: f64, max_error: f64, min_snr: f64) {
+        let sr = 44100.0f64;
+        let len = 30usize;
+        let omega = 2.0 * std::f64::consts::PI * 440.0 / buffer_rate;
+        let mut sources = Vec::new();
+        let mut k = 0;
+        while k < 44100 {
+            let data: Vec<f32> = (k..k + len)
+                .map(|n| (omega * n as f64).sin() as f32)
+                .collect();
+            let buffer = Arc::new(AudioBufferData::new(
+                buffer_rate as f32,
+                vec![data.into_boxed_slice()],
+            ));
+            // The control side sends `when * sampleRate`.
+            sources.push(((k as f64 / buffer_rate) * sr, buffer));
+            k += len;
+        }
+        let out = mix(sources, 44100, sr as f32);
+        let (err, snr) = against_sine(&out, 440.0, sr);
+        assert!(err <= max_error, "max error {err} > {max_error}");
+        assert!(snr >= min_snr, "SNR {snr} dB < {min_snr}");
+    }
+
+    #[test]
+    fn stitched_buffers_same_rate() {
+        stitch(44100.0, 9.0957e-5, 85.580);
+    }
+
+    #[test]
+    fn stitched_buffers_different_rate() {
+        stitch(43800.0, 3.8986e-3, 65.737);
+    }
+
+    /// WPT buffer-resampling: 30-frame buffers of a 440 Hz sine at 8 kHz,
+    /// back to back in a 48 kHz context.
+    #[test]
+    fn resampled_buffers_rebuild_the_sine() {
+        let (sr, br) = (48000.0f64, 8000.0f64);
+        let omega = 2.0 * std::f64::consts::PI * 440.0 / br;
+        let mut sources = Vec::new();
+        let mut when = 0.0f64;
+        let mut frame = 0usize;
+        for _ in 0..(512 / 30) {
+            let data: Vec<f32> = (frame..frame + 30)
+                .map(|n| (omega * n as f64).sin() as f32)
+                .collect();
+            frame += 30;
+            let buffer = Arc::new(AudioBufferData::new(
+                br as f32,
+                vec![data.into_boxed_slice()],
+            ));
+            sources.push((when * sr, buffer.clone()));
+            when += buffer.duration();
+        }
+        let out = mix(sources, 512, sr as f32);
+        let (err, snr) = against_sine(&out, 440.0, sr);
+        assert!(err <= 9.0348e-2, "max error {err}");
+        assert!(snr >= 37.17, "SNR {snr} dB");
+    }
+
+    #[test]
+    fn duration_counts_loop_iterations() {
+        // A 10-frame loop played for 25 frames of content: 2.5 iterations.
+        let mut p = AudioBufferSourceProcessor::new(&AudioBufferSourceOptions {
+            buffer: Some(ramp(10, 1, SR)),
+            loop_: true,
+            ..Default::default()
+        });
+        let r = run(
+            &mut p,
+            2,
+            1.0,
+            0.0,
+            &mut once(vec![start(0.0, 0.0, Some(25.0 / SR as f64))]),
+        );
+        for k in 0..25 {
+            assert_eq!(r.out[0][k], (k % 10 + 1) as f32);
+        }
+        assert!(r.out[0][25..].iter().all(|&s| s == 0.0));
+        assert_eq!(r.ended_at, vec![0]);
+        // At rate 2 the same content lasts half as long.
+        let mut p = AudioBufferSourceProcessor::new(&AudioBufferSourceOptions {
+            buffer: Some(ramp(10, 1, SR)),
+            loop_: true,
+            ..Default::default()
+        });
+        let r = run(
+            &mut p,
+            1,
+            2.0,
+            0.0,
+            &mut once(vec![start(0.0, 0.0, Some(25.0 / SR as f64))]),
+        );
+        assert!(r.out[0][..13].iter().all(|&s| s != 0.0));
+        assert!(r.out[0][13..].iter().all(|&s| s == 0.0));
+    }
+
+    #[test]
+    fn zero_rate_holds_the_start_sample() {
+        let buf = ramp(100, 1, SR);
+        let mut p = with_buffer(buf);
+        let r = run(&mut p, 2, 0.0, 0.0, &mut once(vec![start(27.3, 0.0, None)]));
+        assert!(r.out[0][..28].iter().all(|&s| s == 0.0));
+        assert!(r.out[0][28..].iter().all(|&s| s == 1.0));
+        assert!(r.ended_at.is_empty());
+    }
+
+    #[test]
+    fn rate_change_takes_effect_at_the_quantum() {
+        let buf = ramp(1000, 1, SR);
+        let mut p = with_buffer(buf);
+        let ts = TestScope::new(SR);
+        let mut out = Vec::new();
+        for (q, rate) in [1.0f32, 0.0, 2.0].into_iter().enumerate() {
+            let scope = ts.scope((q * RENDER_QUANTUM_SIZE) as u64);
+            if q == 0 {
+                p.handle_message(start(0.0, 0.0, None), &scope);
+            }
+            let (rv, dv) = ([rate], [0.0]);
+            let params = [ParamBlock::new(&rv), ParamBlock::new(&dv)];
+            let mut outs = [AudioBlock::new(1)];
+            p.process(
+                ProcessIo {
+                    inputs: &[],
+                    outputs: &mut outs,
+                    params: &params,
+                },
+                &scope,
+            );
+            out.extend_from_slice(outs[0].channel(0));
+        }
+        for k in 0..128 {
+            assert_eq!(out[k], (k + 1) as f32);
+            assert_eq!(out[128 + k], 129.0);
+            assert_eq!(out[256 + k], (129 + 2 * k) as f32);
+        }
+    }
+
     #[test]
     fn control_side_checks() {
         assert_eq!(check_set_buffer(false, true), Ok(true));
