@@ -427,6 +427,21 @@ mod tests {
         frames: usize,
         limit: usize,
     ) -> Vec<f64> {
+        let (b, peak) = builtin_series(kind);
+        (0..frames)
+            .map(|t| {
+                let ph = f * t as f64 / SR as f64;
+                (1..=limit)
+                    .map(|k| b[k] * (2.0 * PI * k as f64 * ph).sin())
+                    .sum::<f64>()
+                    / peak
+            })
+            .collect()
+    }
+
+    /// Sine coefficients of built-in `kind` and the normalization factor of
+    /// its full series.
+    fn builtin_series(kind: OscillatorType) -> (Vec<f64>, f64) {
         let (_, b) = builtin_coefficients(kind, BUILTIN_LENGTH).unwrap();
         let n = 8192usize;
         let sin: Vec<f64> = (0..n)
@@ -437,15 +452,7 @@ mod tests {
             let v: f64 = (1..BUILTIN_LENGTH).map(|k| b[k] * sin[(k * j) % n]).sum();
             peak = peak.max(v.abs());
         }
-        (0..frames)
-            .map(|t| {
-                let ph = f * t as f64 / SR as f64;
-                (1..=limit)
-                    .map(|k| b[k] * (2.0 * PI * k as f64 * ph).sin())
-                    .sum::<f64>()
-                    / peak
-            })
-            .collect()
+        (b, peak)
     }
 
     fn assert_close(actual: &[f32], expected: &[f64], tol: f64, what: &str) {
@@ -557,6 +564,63 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_sweep_switches_bands_per_frame() {
+        // A square sweeping 300 Hz -> 11 kHz over 20 quanta: every frame must
+        // be the series with exactly the partials of that frame's band, at
+        // the integrated phase.
+        let frames = 20 * RENDER_QUANTUM_SIZE;
+        let freq = move |n: usize| 300.0 + 10_700.0 * n as f32 / frames as f32;
+        let mut p = osc(OscillatorType::Square);
+        let r = run(&mut p, 20, &freq, &|_| 0.0, false, &mut start_at(0.0));
+        let (b, peak) = builtin_series(OscillatorType::Square);
+        let mut phase = 0.0f64;
+        let mut expected = Vec::with_capacity(frames);
+        for n in 0..frames {
+            let f = freq(n) as f64;
+            let limit = band_limit_for(f);
+            expected.push(
+                (1..=limit)
+                    .map(|k| b[k] * (2.0 * PI * k as f64 * phase).sin())
+                    .sum::<f64>()
+                    / peak,
+            );
+            phase = (phase + f / SR as f64).fract();
+        }
+        assert_close(&r.out, &expected, 5e-6, "sweep");
+    }
+
+    #[test]
+    fn per_frame_params_with_constant_values_match_the_constant_path() {
+        for kind in [OscillatorType::Sawtooth, OscillatorType::Triangle] {
+            let mut a = osc(kind);
+            let mut b = osc(kind);
+            let ra = run(&mut a, 5, &|_| 1234.5, &|_| 30.0, true, &mut start_at(0.0));
+            let rb = run(&mut b, 5, &|_| 1234.5, &|_| 30.0, false, &mut start_at(0.0));
+            assert_eq!(ra.out, rb.out);
+        }
+    }
+
+    #[test]
+    fn long_periodic_waves_are_supported() {
+        // 8192 coefficients (the spec's minimum); partial 3 only, so the
+        // normalised wave is exactly sin(3 wt).
+        let mut imag = vec![0.0f32; 8192];
+        imag[3] = 0.25;
+        let wave = PeriodicWave::new(PeriodicWaveOptions {
+            real: Some(vec![0.0; 8192]),
+            imag: Some(imag),
+            disable_normalization: false,
+        })
+        .unwrap();
+        let mut p = OscillatorProcessor::new(wave.tables());
+        let r = run(&mut p, 2, &|_| 100.0, &|_| 0.0, true, &mut start_at(0.0));
+        let expected: Vec<f64> = (0..r.out.len())
+            .map(|n| (2.0 * PI * 300.0 * n as f64 / SR as f64).sin())
+            .collect();
+        assert_close(&r.out, &expected, 1.5e-7, "8192-term wave");
+    }
+
+    #[test]
     fn nyquist_and_beyond_is_silence() {
         // frequency 1 with detune 1200*log2(sampleRate): sampleRate Hz.
         let d = (1200.0 * (SR as f64).log2()) as f32;
@@ -636,9 +700,24 @@ mod tests {
         };
         let r = run(&mut p, 2, &|_| 1000.0, &|_| 0.0, true, &mut msgs);
         assert!(r.out[..10].iter().all(|&s| s == 0.0));
-        // Phase zero at 10.4, so frame 10 sits just before a rising edge:
-        // the band-limited square is negative there, positive after.
+        // Phase zero at the exact start 10.4, so frame 10 is 0.4 frames
+        // before it (just before a rising edge: negative), frame 11 0.6 after.
+        let reference = |t: f64| {
+            let (b, peak) = builtin_series(OscillatorType::Square);
+            (1..=band_limit_for(1000.0))
+                .map(|k| b[k] * (2.0 * PI * k as f64 * 1000.0 * t / SR as f64).sin())
+                .sum::<f64>()
+                / peak
+        };
         assert!(r.out[10] < 0.0 && r.out[11] > 0.0);
+        assert_close(
+            &r.out[10..21],
+            &(10..21)
+                .map(|n| reference(n as f64 - 10.4))
+                .collect::<Vec<_>>(),
+            2e-6,
+            "sub-sample phase",
+        );
         assert!(r.out[11..21].iter().all(|&s| s != 0.0));
         assert!(r.out[21..].iter().all(|&s| s == 0.0));
         assert_eq!(r.ended_at, vec![0]);
