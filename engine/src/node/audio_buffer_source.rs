@@ -66,6 +66,17 @@ pub const AUDIO_BUFFER_SOURCE_PARAMS: &[(&str, f32, f32, f32, bool)] = &[
     ("detune", 0.0, f32::MIN, f32::MAX, false),
 ];
 
+/// `playbackRate.automationRate` / `detune.automationRate` setter: both must
+/// stay "k-rate"; changing to "a-rate" is an InvalidStateError.
+pub fn check_param_automation_rate(name: &str, a_rate: bool) -> Result<(), NodeError> {
+    if a_rate {
+        return Err(NodeError::InvalidState(format!(
+            "AudioBufferSourceNode: {name}.automationRate must stay \"k-rate\""
+        )));
+    }
+    Ok(())
+}
+
 /// The `buffer` setter: assigning a non-null buffer when `[[buffer set]]` is
 /// already true is an InvalidStateError. Returns the new `[[buffer set]]`.
 pub fn check_set_buffer(buffer_set: bool, new_is_some: bool) -> Result<bool, NodeError> {
@@ -460,7 +471,10 @@ impl Processor for AudioBufferSourceProcessor {
                 AudioBufferSourceMessage::SetLoopStart(s) => self.loop_start = s,
                 AudioBufferSourceMessage::SetLoopEnd(e) => self.loop_end = e,
             },
-            _ => {}
+            // A repeated start, a stop after the end, or a message meant for
+            // another node kind: ignored. Forgotten rather than dropped so a
+            // stray payload is never freed on the render thread.
+            other => std::mem::forget(other),
         }
     }
 }
@@ -1243,6 +1257,11 @@ mod tests {
             check_loop_point("loopEnd", f64::INFINITY),
             Err(NodeError::Type(_))
         ));
+        assert!(matches!(
+            check_param_automation_rate("playbackRate", true),
+            Err(NodeError::InvalidState(_))
+        ));
+        assert!(check_param_automation_rate("detune", false).is_ok());
         let d = AudioBufferSourceOptions::default();
         assert!(d.buffer.is_none() && !d.loop_);
         assert_eq!(

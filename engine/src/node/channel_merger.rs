@@ -61,6 +61,9 @@ pub fn validate_channel_options(
     Ok(())
 }
 
+/// No AudioParams. (name, default, min, max, a-rate)
+pub const CHANNEL_MERGER_PARAMS: &[(&str, f32, f32, f32, bool)] = &[];
+
 /// Render half: `io.inputs` (one block per input, each already mixed to one
 /// channel), one output of `io.inputs.len()` channels. No params.
 ///

@@ -72,6 +72,9 @@ pub fn validate_channel_options(
     Ok(())
 }
 
+/// No AudioParams. (name, default, min, max, a-rate)
+pub const CHANNEL_SPLITTER_PARAMS: &[(&str, f32, f32, f32, bool)] = &[];
+
 /// Render half: `io.inputs[0]` arrives with `numberOfOutputs` channels
 /// (explicit + discrete mixing); `io.outputs.len()` = numberOfOutputs. No
 /// params.

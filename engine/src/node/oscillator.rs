@@ -316,7 +316,10 @@ impl Processor for OscillatorProcessor {
                 std::mem::swap(&mut self.tables, &mut *tables);
                 scope.discard(tables);
             }
-            _ => {}
+            // A repeated start, a stop after the end, or a message meant for
+            // another node kind: ignored. Forgotten rather than dropped so a
+            // stray payload is never freed on the render thread.
+            other => std::mem::forget(other),
         }
     }
 }
