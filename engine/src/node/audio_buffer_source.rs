@@ -265,7 +265,7 @@ impl AudioBufferSourceProcessor {
         let Some(buffer) = self.buffer.as_deref() else {
             // Content arriving later plays from then on; a buffer removed
             // during playback ends it (the spec forces stop to now).
-            return self.started || (q_start + RENDER_QUANTUM_SIZE as u64 - 1) as f64 >= self.stop;
+            return self.started || (q_start + RENDER_QUANTUM_SIZE as u64) as f64 >= self.stop;
         };
         let bsr = buffer.sample_rate() as f64;
         let len = buffer.length() as f64;
@@ -320,7 +320,7 @@ impl AudioBufferSourceProcessor {
                     }
                     self.position = p0 + rem as f64 * step;
                     self.elapsed += rem as f64 * step.abs();
-                    return false;
+                    return (q_start + RENDER_QUANTUM_SIZE as u64) as f64 >= self.stop;
                 }
                 bulk_failed = true;
             }
@@ -362,7 +362,7 @@ impl AudioBufferSourceProcessor {
             self.position += step;
             self.elapsed += step.abs();
         }
-        (q_start + RENDER_QUANTUM_SIZE as u64 - 1) as f64 >= self.stop
+        (q_start + RENDER_QUANTUM_SIZE as u64) as f64 >= self.stop
     }
 }
 
@@ -699,6 +699,25 @@ mod tests {
             );
             assert_eq!(r.ended_at, vec![0]);
         }
+    }
+
+    #[test]
+    fn stop_on_a_quantum_boundary_ends_in_the_quantum_before_it() {
+        let mut p = with_buffer(ramp(1000, 1, SR));
+        let r = run(
+            &mut p,
+            3,
+            1.0,
+            0.0,
+            &mut once(vec![
+                start(0.0, 0.0, None),
+                NodeMessage::Stop { at_frame: 128.0 },
+            ]),
+        );
+        assert_eq!(&r.out[0][..128], ramp(128, 1, SR).channel(0));
+        assert!(r.out[0][128..].iter().all(|&s| s == 0.0));
+        assert_eq!(r.ended_at, vec![0]);
+        assert_eq!(r.alive, vec![false, false, false]);
     }
 
     #[test]

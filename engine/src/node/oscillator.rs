@@ -294,7 +294,7 @@ impl Processor for OscillatorProcessor {
             output.make_silent_with_channels(1);
         }
 
-        if stop < q_end {
+        if stop <= q_end {
             self.schedule.ended = true;
             scope.post_event(EngineEvent::Ended(scope.node_id));
             return false;
@@ -724,6 +724,27 @@ mod tests {
         assert!(r.out[11..21].iter().all(|&s| s != 0.0));
         assert!(r.out[21..].iter().all(|&s| s == 0.0));
         assert_eq!(r.ended_at, vec![0]);
+    }
+
+    #[test]
+    fn stop_on_a_quantum_boundary_ends_in_the_quantum_before_it() {
+        let mut p = osc(OscillatorType::Sine);
+        let mut msgs = |q: usize| match q {
+            0 => vec![
+                NodeMessage::Start {
+                    at_frame: 0.0,
+                    offset: 0.0,
+                    duration: None,
+                },
+                NodeMessage::Stop { at_frame: 256.0 },
+            ],
+            _ => vec![],
+        };
+        let r = run(&mut p, 3, &|_| 440.0, &|_| 0.0, true, &mut msgs);
+        assert!(r.out[255] != 0.0);
+        assert!(r.out[256..].iter().all(|&s| s == 0.0));
+        assert_eq!(r.ended_at, vec![1]);
+        assert_eq!(r.alive, vec![true, false, false]);
     }
 
     #[test]
