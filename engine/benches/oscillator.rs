@@ -12,6 +12,7 @@ use webaudio_engine::RENDER_QUANTUM_SIZE;
 use webaudio_engine::block::AudioBlock;
 use webaudio_engine::message::{NodeId, NodeMessage};
 use webaudio_engine::node::oscillator::{OscillatorProcessor, OscillatorType, tables_for_type};
+use webaudio_engine::node::periodic_wave::{PeriodicWave, PeriodicWaveOptions};
 use webaudio_engine::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 use webaudio_engine::queues::{EventQueue, GarbageQueue};
 
@@ -69,7 +70,29 @@ fn bench(name: &str, kind: OscillatorType, a_rate: bool) {
     );
 }
 
+/// Control-side cost of a PeriodicWave: normalization plus one inverse FFT
+/// per distinct band table.
+fn bench_wave_build(len: usize) {
+    let imag: Vec<f32> = (0..len).map(|k| 1.0 / (k.max(1) as f32)).collect();
+    let runs = 20;
+    let t0 = Instant::now();
+    for _ in 0..runs {
+        let wave = PeriodicWave::new(PeriodicWaveOptions {
+            real: None,
+            imag: Some(imag.clone()),
+            disable_normalization: false,
+        })
+        .expect("valid wave");
+        black_box(wave.tables());
+    }
+    let ms = t0.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+    println!("periodic wave build, {len} coefficients: {ms:.2} ms");
+}
+
 fn main() {
+    bench_wave_build(2);
+    bench_wave_build(64);
+    bench_wave_build(8192);
     bench("sine, constant params", OscillatorType::Sine, false);
     bench("sawtooth, constant params", OscillatorType::Sawtooth, false);
     bench("sine, a-rate freq+detune", OscillatorType::Sine, true);

@@ -705,8 +705,8 @@ mod tests {
         assert!(r.out[..10].iter().all(|&s| s == 0.0));
         // Phase zero at the exact start 10.4, so frame 10 is 0.4 frames
         // before it (just before a rising edge: negative), frame 11 0.6 after.
+        let (b, peak) = builtin_series(OscillatorType::Square);
         let reference = |t: f64| {
-            let (b, peak) = builtin_series(OscillatorType::Square);
             (1..=band_limit_for(1000.0))
                 .map(|k| b[k] * (2.0 * PI * k as f64 * 1000.0 * t / SR as f64).sin())
                 .sum::<f64>()

@@ -8,6 +8,7 @@
 //! with the largest limit `m` such that `m * |f| < nyquist`, so no partial at
 //! or above Nyquist is ever produced.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use realfft::RealFftPlanner;
@@ -257,8 +258,11 @@ pub fn normalization_factor(real: &[f64], imag: &[f64]) -> f64 {
 /// `x(n) = sum_{k=1}^{min(max_partial, L-1, N/2-1)} a[k] cos(2 pi k n / N) + b[k] sin(2 pi k n / N)`
 /// for `n = 0..N`, by inverse real FFT.
 fn synthesize(real: &[f64], imag: &[f64], max_partial: usize, n: usize) -> Vec<f64> {
-    let mut planner = RealFftPlanner::<f64>::new();
-    let ifft = planner.plan_fft_inverse(n);
+    thread_local! {
+        // Plans are cached per planner; keep one per (control) thread.
+        static PLANNER: RefCell<RealFftPlanner<f64>> = RefCell::new(RealFftPlanner::new());
+    }
+    let ifft = PLANNER.with(|p| p.borrow_mut().plan_fft_inverse(n));
     let mut spectrum = ifft.make_input_vec();
     let top = max_partial.min(real.len() - 1).min(n / 2 - 1);
     // The unnormalised inverse transform yields
