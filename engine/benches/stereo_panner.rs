@@ -1,8 +1,9 @@
 //! StereoPannerNode, ChannelSplitterNode and ChannelMergerNode render speed,
 //! as multiples of real time.
 //!
-//! Constant pan: two multiplies (and an add for stereo input) per frame,
-//! vectorisable. A-rate pan adds a sin and a cos per frame, which dominate.
+//! Constant pan: two f64 multiplies (and an add for stereo input) per frame,
+//! vectorisable. A-rate pan adds an f64 sin and cos per frame, which
+//! dominate.
 //! Splitter and merger are channel copies.
 
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! StereoPannerNode: equal-power positioning of a mono or stereo input in a
 //! stereo output (index.bs "StereoPannerNode Panning").
 
-use std::f32::consts::FRAC_PI_2;
+use std::f64::consts::FRAC_PI_2;
 
 use crate::message::NodeMessage;
 use crate::node::NodeError;
@@ -60,8 +60,10 @@ pub fn check_channel_count_mode(mode_is_max: bool) -> Result<(), NodeError> {
 }
 
 /// Equal-power gains for the already-normalised position `x` in [0, 1].
+/// Gains and mixing run in f64 so each output sample is rounded to f32
+/// once: the result is within half an ulp of the spec's formula.
 #[inline(always)]
-fn gains(x: f32) -> (f32, f32) {
+fn gains(x: f64) -> (f64, f64) {
     let a = x * FRAC_PI_2;
     (a.cos(), a.sin())
 }
@@ -69,24 +71,24 @@ fn gains(x: f32) -> (f32, f32) {
 /// The spec's clamp to [-1, 1]; a NaN (which automation should never
 /// produce) pans to the centre rather than poisoning the output.
 #[inline(always)]
-fn clamp_pan(pan: f32) -> f32 {
+fn clamp_pan(pan: f32) -> f64 {
     if pan.is_nan() {
         0.0
     } else {
-        pan.clamp(-1.0, 1.0)
+        pan.clamp(-1.0, 1.0) as f64
     }
 }
 
 /// Mono input: x = (pan + 1) / 2.
 #[inline(always)]
-fn mono_gains(pan: f32) -> (f32, f32) {
+fn mono_gains(pan: f32) -> (f64, f64) {
     gains((clamp_pan(pan) + 1.0) * 0.5)
 }
 
 /// Stereo input: x = pan + 1 for pan <= 0, else pan. Returns the gains and
 /// whether the left side is the one being kept whole (pan <= 0).
 #[inline(always)]
-fn stereo_gains(pan: f32) -> (f32, f32, bool) {
+fn stereo_gains(pan: f32) -> (f64, f64, bool) {
     let pan = clamp_pan(pan);
     if pan <= 0.0 {
         let (l, r) = gains(pan + 1.0);
@@ -129,14 +131,16 @@ impl Processor for StereoPannerProcessor {
             if pan.is_constant() {
                 let (gl, gr) = mono_gains(pan.first());
                 for i in 0..RENDER_QUANTUM_SIZE {
-                    out_l[i] = x[i] * gl;
-                    out_r[i] = x[i] * gr;
+                    let v = x[i] as f64;
+                    out_l[i] = (v * gl) as f32;
+                    out_r[i] = (v * gr) as f32;
                 }
             } else {
                 for i in 0..RENDER_QUANTUM_SIZE {
                     let (gl, gr) = mono_gains(pan.at(i));
-                    out_l[i] = x[i] * gl;
-                    out_r[i] = x[i] * gr;
+                    let v = x[i] as f64;
+                    out_l[i] = (v * gl) as f32;
+                    out_r[i] = (v * gr) as f32;
                 }
             }
         } else {
@@ -148,24 +152,28 @@ impl Processor for StereoPannerProcessor {
                 let (gl, gr, left_whole) = stereo_gains(pan.first());
                 if left_whole {
                     for i in 0..RENDER_QUANTUM_SIZE {
-                        out_l[i] = il[i] + ir[i] * gl;
-                        out_r[i] = ir[i] * gr;
+                        let (l, r) = (il[i] as f64, ir[i] as f64);
+                        out_l[i] = (l + r * gl) as f32;
+                        out_r[i] = (r * gr) as f32;
                     }
                 } else {
                     for i in 0..RENDER_QUANTUM_SIZE {
-                        out_l[i] = il[i] * gl;
-                        out_r[i] = ir[i] + il[i] * gr;
+                        let (l, r) = (il[i] as f64, ir[i] as f64);
+                        out_l[i] = (l * gl) as f32;
+                        out_r[i] = (r + l * gr) as f32;
                     }
                 }
             } else {
                 for i in 0..RENDER_QUANTUM_SIZE {
                     let (gl, gr, left_whole) = stereo_gains(pan.at(i));
                     if left_whole {
-                        out_l[i] = il[i] + ir[i] * gl;
-                        out_r[i] = ir[i] * gr;
+                        let (l, r) = (il[i] as f64, ir[i] as f64);
+                        out_l[i] = (l + r * gl) as f32;
+                        out_r[i] = (r * gr) as f32;
                     } else {
-                        out_l[i] = il[i] * gl;
-                        out_r[i] = ir[i] + il[i] * gr;
+                        let (l, r) = (il[i] as f64, ir[i] as f64);
+                        out_l[i] = (l * gl) as f32;
+                        out_r[i] = (r + l * gr) as f32;
                     }
                 }
             }
@@ -182,7 +190,8 @@ mod tests {
     use crate::block::AudioBlock;
     use crate::processor::testing::TestScope;
 
-    const TOL: f32 = 1e-6;
+    /// 2^-24: half an f32 ulp, relative.
+    const TOL: f64 = 5.960_464_477_539_063e-8;
 
     fn input(channels: usize) -> AudioBlock {
         let mut b = AudioBlock::new(channels);
@@ -195,7 +204,7 @@ mod tests {
     }
 
     /// The spec's algorithm in f64.
-    fn reference(inp: &AudioBlock, pan: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    fn reference(inp: &AudioBlock, pan: &[f32]) -> (Vec<f64>, Vec<f64>) {
         let mut l = vec![0.0; RENDER_QUANTUM_SIZE];
         let mut r = vec![0.0; RENDER_QUANTUM_SIZE];
         for i in 0..RENDER_QUANTUM_SIZE {
@@ -204,18 +213,18 @@ mod tests {
             if inp.number_of_channels() == 1 {
                 let x = (p + 1.0) / 2.0;
                 let s = inp.channel(0)[i] as f64;
-                l[i] = (s * (x * half_pi).cos()) as f32;
-                r[i] = (s * (x * half_pi).sin()) as f32;
+                l[i] = s * (x * half_pi).cos();
+                r[i] = s * (x * half_pi).sin();
             } else {
                 let x = if p <= 0.0 { p + 1.0 } else { p };
                 let (gl, gr) = ((x * half_pi).cos(), (x * half_pi).sin());
                 let (sl, sr) = (inp.channel(0)[i] as f64, inp.channel(1)[i] as f64);
                 if p <= 0.0 {
-                    l[i] = (sl + sr * gl) as f32;
-                    r[i] = (sr * gr) as f32;
+                    l[i] = sl + sr * gl;
+                    r[i] = sr * gr;
                 } else {
-                    l[i] = (sl * gl) as f32;
-                    r[i] = (sr + sl * gr) as f32;
+                    l[i] = sl * gl;
+                    r[i] = sr + sl * gr;
                 }
             }
         }
@@ -245,16 +254,14 @@ mod tests {
         assert_eq!(out.number_of_channels(), 2);
         let (l, r) = reference(inp, pan);
         for i in 0..RENDER_QUANTUM_SIZE {
-            // The gains are computed in f32: a few ulps of a value up to ~4.
-            let tol = TOL * 4.0;
-            assert!(
-                (out.channel(0)[i] - l[i]).abs() <= tol,
-                "L[{i}] pan {pan:?}"
-            );
-            assert!(
-                (out.channel(1)[i] - r[i]).abs() <= tol,
-                "R[{i}] pan {pan:?}"
-            );
+            // Within half an ulp of the spec's formula evaluated in f64.
+            for (a, e) in [(out.channel(0)[i], l[i]), (out.channel(1)[i], r[i])] {
+                let tol = e.abs() * TOL + 1e-30;
+                assert!(
+                    ((a as f64) - e).abs() <= tol,
+                    "[{i}] pan {pan:?}: {a} vs {e}"
+                );
+            }
         }
     }
 
