@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::RENDER_QUANTUM_SIZE;
 use crate::buffer::AudioBufferData;
 use crate::message::{EngineEvent, NodeMessage};
-use crate::node::{NodeError, check_scheduled_start, check_time_argument};
+use crate::node::{NodeError, check_finite, check_non_negative, check_scheduled_start};
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
 /// ```text
@@ -99,7 +99,8 @@ pub fn check_loop_point(name: &str, value: f64) -> Result<(), NodeError> {
     Ok(())
 }
 
-/// `start(when, offset, duration)` checks: `[[source started]]` =>
+/// `start(when, offset, duration)` checks: any non-finite argument =>
+/// TypeError (WebIDL, before the method runs); `[[source started]]` =>
 /// InvalidStateError; a negative `when`, `offset` or `duration` =>
 /// RangeError.
 pub fn check_start(
@@ -108,12 +109,16 @@ pub fn check_start(
     offset: Option<f64>,
     duration: Option<f64>,
 ) -> Result<(), NodeError> {
-    check_scheduled_start(source_started, when)?;
-    if let Some(o) = offset {
-        check_time_argument("start", "offset", o)?;
+    for (name, v) in [("offset", offset), ("duration", duration)] {
+        if let Some(v) = v {
+            check_finite("start", name, v)?;
+        }
     }
-    if let Some(d) = duration {
-        check_time_argument("start", "duration", d)?;
+    check_scheduled_start(source_started, when)?;
+    for (name, v) in [("offset", offset), ("duration", duration)] {
+        if let Some(v) = v {
+            check_non_negative("start", name, v)?;
+        }
     }
     Ok(())
 }
@@ -1270,6 +1275,15 @@ mod tests {
         ));
         assert!(matches!(
             check_start(false, f64::NAN, None, None),
+            Err(NodeError::Type(_))
+        ));
+        // WebIDL conversion comes first: TypeError even when already started.
+        assert!(matches!(
+            check_start(true, 0.0, Some(f64::INFINITY), None),
+            Err(NodeError::Type(_))
+        ));
+        assert!(matches!(
+            check_start(true, f64::NAN, None, None),
             Err(NodeError::Type(_))
         ));
         assert!(matches!(

@@ -27,37 +27,46 @@ pub enum NodeError {
     Type(String),
 }
 
-/// `AudioScheduledSourceNode.start(when)` checks, in the spec's order:
-/// `[[source started]]` already true => InvalidStateError; a negative `when`
-/// => RangeError. (A non-finite `when` is a TypeError from WebIDL's
-/// `double` conversion.)
+/// `AudioScheduledSourceNode.start(when)` checks, in the order a browser
+/// raises them: a non-finite `when` is a TypeError from WebIDL's `double`
+/// conversion (before the method runs); then `[[source started]]` already
+/// true => InvalidStateError; then a negative `when` => RangeError.
 pub fn check_scheduled_start(source_started: bool, when: f64) -> Result<(), NodeError> {
+    check_finite("start", "when", when)?;
     if source_started {
         return Err(NodeError::InvalidState(
             "start() has already been called on this node".into(),
         ));
     }
-    check_time_argument("start", "when", when)
+    check_non_negative("start", "when", when)
 }
 
-/// `AudioScheduledSourceNode.stop(when)` checks: `[[source started]]` false
-/// => InvalidStateError; a negative `when` => RangeError.
+/// `AudioScheduledSourceNode.stop(when)` checks: non-finite `when` =>
+/// TypeError; `[[source started]]` false => InvalidStateError; a negative
+/// `when` => RangeError.
 pub fn check_scheduled_stop(source_started: bool, when: f64) -> Result<(), NodeError> {
+    check_finite("stop", "when", when)?;
     if !source_started {
         return Err(NodeError::InvalidState(
             "stop() called before start()".into(),
         ));
     }
-    check_time_argument("stop", "when", when)
+    check_non_negative("stop", "when", when)
 }
 
-/// A `double` argument that must be finite and non-negative.
-pub(crate) fn check_time_argument(method: &str, name: &str, value: f64) -> Result<(), NodeError> {
+/// WebIDL `double` (not `unrestricted double`): NaN and infinities are a
+/// TypeError.
+pub(crate) fn check_finite(method: &str, name: &str, value: f64) -> Result<(), NodeError> {
     if !value.is_finite() {
         return Err(NodeError::Type(format!(
             "{method}(): {name} ({value}) is not a finite number"
         )));
     }
+    Ok(())
+}
+
+/// A time argument the spec requires to be non-negative (RangeError).
+pub(crate) fn check_non_negative(method: &str, name: &str, value: f64) -> Result<(), NodeError> {
     if value < 0.0 {
         return Err(NodeError::Range(format!(
             "{method}(): {name} ({value}) must not be negative"

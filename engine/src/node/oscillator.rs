@@ -855,5 +855,19 @@ mod tests {
             Err(NodeError::Range(_))
         ));
         assert!(check_scheduled_stop(true, 0.5).is_ok());
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(matches!(
+                check_scheduled_start(false, bad),
+                Err(NodeError::Type(_))
+            ));
+            assert!(matches!(
+                check_scheduled_start(true, bad),
+                Err(NodeError::Type(_))
+            ));
+            assert!(matches!(
+                check_scheduled_stop(false, bad),
+                Err(NodeError::Type(_))
+            ));
+        }
     }
 }
