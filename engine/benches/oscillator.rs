@@ -95,6 +95,12 @@ fn main() {
     bench_wave_build(8192);
     bench("sine, constant params", OscillatorType::Sine, false);
     bench("sawtooth, constant params", OscillatorType::Sawtooth, false);
-    bench("sine, a-rate freq+detune", OscillatorType::Sine, true);
     bench("square, a-rate freq+detune", OscillatorType::Square, true);
+    bench("sine, a-rate freq+detune", OscillatorType::Sine, true);
+    bench(
+        "triangle, a-rate freq+detune",
+        OscillatorType::Triangle,
+        true,
+    );
+    bench("sine, a-rate freq+detune", OscillatorType::Sine, true);
 }
