@@ -32,6 +32,10 @@ pub enum NodeMessage {
     Delay(crate::node::delay::DelayMessage),
     BiquadFilter(crate::node::biquad_filter::BiquadFilterMessage),
     WaveShaper(crate::node::waveshaper::WaveShaperMessage),
+    /// OscillatorNode wave changes.
+    Oscillator(crate::node::oscillator::OscillatorMessage),
+    /// AudioBufferSourceNode buffer and loop attribute changes.
+    AudioBufferSource(crate::node::audio_buffer_source::AudioBufferSourceMessage),
 }
 
 /// Something the render thread reports to the control thread.
