@@ -26,6 +26,8 @@ pub enum NodeMessage {
     },
     /// `AudioScheduledSourceNode.stop()`.
     Stop { at_frame: f64 },
+    /// ConvolverNode: a new impulse-response kernel.
+    Convolver(crate::node::convolver::ConvolverMessage),
 }
 
 /// Something the render thread reports to the control thread.
