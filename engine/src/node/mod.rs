@@ -1,6 +1,7 @@
 //! One file per node: options, control-side handle, render-side processor and
 //! tests together.
 
+pub mod analyser;
 pub mod convolver;
 
 /// The DOMException (or JS error) a node's control-side check raises. The
