@@ -3,6 +3,7 @@
 
 pub mod analyser;
 pub mod convolver;
+pub mod dynamics_compressor;
 
 /// The DOMException (or JS error) a node's control-side check raises. The
 /// string is the message shown to script.
