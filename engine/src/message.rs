@@ -28,6 +28,8 @@ pub enum NodeMessage {
     Stop { at_frame: f64 },
     /// ConvolverNode: a new impulse-response kernel.
     Convolver(crate::node::convolver::ConvolverMessage),
+    /// PannerNode: attribute changes and the HRTF renderer.
+    Panner(crate::node::panner::PannerMessage),
 }
 
 /// Something the render thread reports to the control thread.

@@ -4,6 +4,8 @@
 pub mod analyser;
 pub mod convolver;
 pub mod dynamics_compressor;
+pub mod listener;
+pub mod panner;
 
 /// The DOMException (or JS error) a node's control-side check raises. The
 /// string is the message shown to script.
