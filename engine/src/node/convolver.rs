@@ -114,6 +114,62 @@ pub fn calculate_normalization_scale(buffer: &AudioBufferData) -> f64 {
     scale
 }
 
+/// The control-thread state behind `ConvolverNode.buffer` and `.normalize`.
+#[derive(Debug, Clone)]
+pub struct ConvolverAttributes {
+    context_sample_rate: f32,
+    buffer: Option<Arc<AudioBufferData>>,
+    normalize: bool,
+}
+
+impl ConvolverAttributes {
+    /// The constructor's steps: `normalize = !disableNormalization`, then the
+    /// buffer (if any) is set. Returns the state and the kernel for
+    /// [`ConvolverProcessor::new`].
+    pub fn new(
+        options: &ConvolverOptions,
+        context_sample_rate: f32,
+    ) -> Result<(Self, Option<Box<ConvolverKernel>>), NodeError> {
+        let mut a = Self {
+            context_sample_rate,
+            buffer: None,
+            normalize: !options.disable_normalization,
+        };
+        let kernel = a.set_buffer(options.buffer.clone())?;
+        Ok((a, kernel))
+    }
+
+    pub fn buffer(&self) -> Option<&Arc<AudioBufferData>> {
+        self.buffer.as_ref()
+    }
+
+    pub fn normalize(&self) -> bool {
+        self.normalize
+    }
+
+    /// Takes effect at the next `buffer` assignment, as the spec says.
+    pub fn set_normalize(&mut self, normalize: bool) {
+        self.normalize = normalize;
+    }
+
+    /// The `buffer` setter: validates, then builds the kernel to send with
+    /// [`ConvolverMessage::SetKernel`] (`None` for a null buffer).
+    pub fn set_buffer(
+        &mut self,
+        buffer: Option<Arc<AudioBufferData>>,
+    ) -> Result<Option<Box<ConvolverKernel>>, NodeError> {
+        let kernel = match &buffer {
+            Some(b) => {
+                validate_buffer(b, self.context_sample_rate)?;
+                Some(Box::new(ConvolverKernel::new(b, self.normalize)))
+            }
+            None => None,
+        };
+        self.buffer = buffer;
+        Ok(kernel)
+    }
+}
+
 /// Render-side message.
 #[derive(Debug)]
 pub enum ConvolverMessage {
@@ -997,6 +1053,46 @@ mod tests {
             outb[0].channel(0)[1..]
                 .iter()
                 .all(|&v| (v - 0.5).abs() < 1e-6)
+        );
+    }
+
+    #[test]
+    fn attributes_follow_the_constructor_and_setter_steps() {
+        let ir = buffer(vec![vec![1.0, 0.0, 0.5]], 48000.0);
+        let (mut a, k) = ConvolverAttributes::new(
+            &ConvolverOptions {
+                buffer: Some(ir.clone()),
+                disable_normalization: true,
+            },
+            48000.0,
+        )
+        .unwrap();
+        assert!(!a.normalize());
+        assert_eq!(k.unwrap().length(), 3);
+        // normalize only matters at the next buffer assignment.
+        a.set_normalize(true);
+        let k = a.set_buffer(Some(ir.clone())).unwrap().unwrap();
+        let x = vec![1.0f32; 1];
+        let (out, _, _) = run(*k, std::slice::from_ref(&x), 1);
+        let scale = calculate_normalization_scale(&ir) as f32;
+        assert!((out[0][0] - scale).abs() < 1e-5 * scale);
+        assert!(a.set_buffer(None).unwrap().is_none());
+        assert!(a.buffer().is_none());
+        let wrong_rate = buffer(vec![vec![1.0]], 44100.0);
+        assert!(matches!(
+            a.set_buffer(Some(wrong_rate)),
+            Err(NodeError::NotSupported(_))
+        ));
+        let three = Arc::new(AudioBufferData::silent(3, 4, 48000.0));
+        assert!(
+            ConvolverAttributes::new(
+                &ConvolverOptions {
+                    buffer: Some(three),
+                    disable_normalization: false,
+                },
+                48000.0
+            )
+            .is_err()
         );
     }
 

@@ -164,6 +164,94 @@ pub fn set_orientation_values(x: f32, y: f32, z: f32) -> [(usize, f32); 3] {
     [(3, x), (4, y), (5, z)]
 }
 
+/// The control-thread state behind PannerNode's plain attributes: validates
+/// each setter and returns the messages for the processor.
+#[derive(Debug, Clone)]
+pub struct PannerAttributes {
+    options: PannerOptions,
+    sample_rate: f32,
+    hrtf_sent: bool,
+}
+
+impl PannerAttributes {
+    /// Validates the options and builds the processor (with the HRTF
+    /// renderer when the initial model is HRTF).
+    pub fn new(
+        options: &PannerOptions,
+        sample_rate: f32,
+    ) -> Result<(Self, PannerProcessor), NodeError> {
+        validate_options(options)?;
+        let hrtf = (options.panning_model == PanningModel::Hrtf)
+            .then(|| Box::new(HrtfRenderer::new(HrtfDatabase::shared(sample_rate))));
+        let attrs = Self {
+            options: *options,
+            sample_rate,
+            hrtf_sent: hrtf.is_some(),
+        };
+        Ok((attrs, PannerProcessor::new(options, hrtf)))
+    }
+
+    pub fn options(&self) -> &PannerOptions {
+        &self.options
+    }
+
+    /// The first switch to HRTF also ships the renderer (the database is
+    /// built once per sample rate for the process).
+    pub fn set_panning_model(&mut self, model: PanningModel) -> Vec<PannerMessage> {
+        self.options.panning_model = model;
+        let mut out = Vec::with_capacity(2);
+        if model == PanningModel::Hrtf && !self.hrtf_sent {
+            out.push(PannerMessage::SetHrtf(Box::new(HrtfRenderer::new(
+                HrtfDatabase::shared(self.sample_rate),
+            ))));
+            self.hrtf_sent = true;
+        }
+        out.push(PannerMessage::SetPanningModel(model));
+        out
+    }
+
+    pub fn set_distance_model(&mut self, model: DistanceModel) -> PannerMessage {
+        self.options.distance_model = model;
+        PannerMessage::SetDistanceModel(model)
+    }
+
+    pub fn set_ref_distance(&mut self, v: f64) -> Result<PannerMessage, NodeError> {
+        validate_ref_distance(v)?;
+        self.options.ref_distance = v;
+        Ok(PannerMessage::SetRefDistance(v))
+    }
+
+    pub fn set_max_distance(&mut self, v: f64) -> Result<PannerMessage, NodeError> {
+        validate_max_distance(v)?;
+        self.options.max_distance = v;
+        Ok(PannerMessage::SetMaxDistance(v))
+    }
+
+    pub fn set_rolloff_factor(&mut self, v: f64) -> Result<PannerMessage, NodeError> {
+        validate_rolloff_factor(v)?;
+        self.options.rolloff_factor = v;
+        Ok(PannerMessage::SetRolloffFactor(v))
+    }
+
+    /// Angles outside [0, 360] are accepted (the spec leaves the behaviour
+    /// undefined; the cone formula uses their absolute halves).
+    pub fn set_cone_inner_angle(&mut self, v: f64) -> PannerMessage {
+        self.options.cone_inner_angle = v;
+        PannerMessage::SetConeInnerAngle(v)
+    }
+
+    pub fn set_cone_outer_angle(&mut self, v: f64) -> PannerMessage {
+        self.options.cone_outer_angle = v;
+        PannerMessage::SetConeOuterAngle(v)
+    }
+
+    pub fn set_cone_outer_gain(&mut self, v: f64) -> Result<PannerMessage, NodeError> {
+        validate_cone_outer_gain(v)?;
+        self.options.cone_outer_gain = v;
+        Ok(PannerMessage::SetConeOuterGain(v))
+    }
+}
+
 type V3 = [f64; 3];
 
 fn sub(a: V3, b: V3) -> V3 {
@@ -1027,6 +1115,41 @@ mod tests {
             set_position_values(1.0, 2.0, 3.0),
             [(0, 1.0), (1, 2.0), (2, 3.0)]
         );
+    }
+
+    #[test]
+    fn attributes_validate_and_produce_messages() {
+        let bad = PannerOptions {
+            max_distance: 0.0,
+            ..Default::default()
+        };
+        assert!(matches!(
+            PannerAttributes::new(&bad, 48000.0),
+            Err(NodeError::Range(_))
+        ));
+        let (mut a, _) = PannerAttributes::new(&PannerOptions::default(), 48000.0).unwrap();
+        assert!(a.set_ref_distance(-1.0).is_err());
+        assert_eq!(a.options().ref_distance, 1.0);
+        assert!(
+            matches!(a.set_ref_distance(2.0), Ok(PannerMessage::SetRefDistance(v)) if v == 2.0)
+        );
+        assert!(a.set_max_distance(-1.0).is_err());
+        assert!(a.set_rolloff_factor(-1.0).is_err());
+        assert!(matches!(
+            a.set_cone_outer_gain(2.0),
+            Err(NodeError::InvalidState(_))
+        ));
+        // The first switch to HRTF ships the renderer, later ones do not.
+        let m = a.set_panning_model(PanningModel::Hrtf);
+        assert!(matches!(
+            m[..],
+            [
+                PannerMessage::SetHrtf(_),
+                PannerMessage::SetPanningModel(PanningModel::Hrtf)
+            ]
+        ));
+        a.set_panning_model(PanningModel::EqualPower);
+        assert_eq!(a.set_panning_model(PanningModel::Hrtf).len(), 1);
     }
 
     #[test]
