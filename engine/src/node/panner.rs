@@ -423,12 +423,20 @@ struct Ring {
 }
 
 /// Measured HRIRs resampled to one sample rate. See `HRTF_DATA.md`.
+///
+/// Each response is stored onset-aligned (shifted left by its onset delay,
+/// the interaural time difference's share of that ear) with the delay kept
+/// apart: blending aligned responses and interpolating their delays avoids
+/// the comb filtering of averaging responses whose onsets differ.
 pub struct HrtfDatabase {
     sample_rate: f32,
     taps: usize,
     rings: Vec<Ring>,
-    /// `[position][ear][tap]`.
+    /// `[position][ear][tap]`, onset-aligned.
     irs: Vec<f32>,
+    /// `[position][ear]`: frames the aligned response must be delayed by.
+    onsets: Vec<f32>,
+    max_onset: f32,
 }
 
 impl std::fmt::Debug for HrtfDatabase {
@@ -481,6 +489,9 @@ impl HrtfDatabase {
         };
         let taps = ((src_taps as f64) * sample_rate as f64 / src_rate as f64).ceil() as usize;
         let taps = taps.clamp(1, dst_len);
+        // Frames kept before the detected onset (the resampled responses
+        // ring a little ahead of it).
+        let margin = ((4.0 * sample_rate / src_rate).round() as usize).max(1);
         let mut planner = RealFftPlanner::<f32>::new();
         let fwd = planner.plan_fft_forward(src_len);
         let inv = planner.plan_fft_inverse(dst_len);
@@ -491,6 +502,7 @@ impl HrtfDatabase {
         let common = spec_in.len().min(spec_out.len());
 
         let mut irs = vec![0.0f32; positions * 2 * taps];
+        let mut onsets = vec![0.0f32; positions * 2];
         for p in 0..positions {
             for ear in 0..2 {
                 let base = ir_off + ((p * 2 + ear) * src_taps) * 2;
@@ -516,12 +528,22 @@ impl HrtfDatabase {
                 // 1/dst_len: the inverse FFT's scale and the src/dst rate
                 // ratio that keeps the filter's gain.
                 let s = 1.0 / dst_len as f32;
-                let dst = &mut irs[(p * 2 + ear) * taps..][..taps];
-                for (d, &v) in dst.iter_mut().zip(&time_out) {
-                    *d = v * s;
+                let response = &mut time_out[..taps];
+                for v in response.iter_mut() {
+                    *v *= s;
                 }
+                let peak = response.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                let first = response
+                    .iter()
+                    .position(|v| v.abs() >= 0.2 * peak)
+                    .unwrap_or(0);
+                let onset = first.saturating_sub(margin);
+                onsets[p * 2 + ear] = onset as f32;
+                let dst = &mut irs[(p * 2 + ear) * taps..][..taps];
+                dst[..taps - onset].copy_from_slice(&response[onset..]);
             }
         }
+        let max_onset = onsets.iter().fold(0.0f32, |m, &v| m.max(v));
 
         let mut rings: Vec<Ring> = Vec::new();
         for p in 0..positions {
@@ -556,6 +578,8 @@ impl HrtfDatabase {
             taps,
             rings,
             irs,
+            onsets,
+            max_onset,
         }
     }
 
@@ -577,6 +601,11 @@ impl HrtfDatabase {
         self.taps
     }
 
+    /// The largest onset delay, in frames.
+    pub fn max_onset(&self) -> f32 {
+        self.max_onset
+    }
+
     pub fn positions(&self) -> usize {
         self.irs.len() / (2 * self.taps)
     }
@@ -585,9 +614,12 @@ impl HrtfDatabase {
         self.rings.iter().map(|r| r.elevation).collect()
     }
 
-    /// A measured response (for tests and diagnostics).
-    pub fn measured(&self, position: usize, ear: usize) -> &[f32] {
-        &self.irs[(position * 2 + ear) * self.taps..][..self.taps]
+    /// A measured response, onset-aligned, and its onset delay.
+    pub fn measured(&self, position: usize, ear: usize) -> (&[f32], f32) {
+        (
+            &self.irs[(position * 2 + ear) * self.taps..][..self.taps],
+            self.onsets[position * 2 + ear],
+        )
     }
 
     /// The measured position at web azimuth/elevation, if there is one.
@@ -601,14 +633,23 @@ impl HrtfDatabase {
         Some(r.indices[j])
     }
 
-    /// Writes the response for a web-audio azimuth (clockwise, degrees) and
-    /// elevation into `left` and `right` (`taps()` long), blending the four
-    /// nearest measurements bilinearly. Allocation-free (render thread).
-    pub fn kernel_into(&self, azimuth: f32, elevation: f32, left: &mut [f32], right: &mut [f32]) {
+    /// Writes the onset-aligned response for a web-audio azimuth (clockwise,
+    /// degrees) and elevation into `left` and `right` (`taps()` long),
+    /// blending the four nearest measurements bilinearly, and returns the
+    /// equally blended onset delays (left, right) in frames.
+    /// Allocation-free (render thread).
+    pub fn kernel_into(
+        &self,
+        azimuth: f32,
+        elevation: f32,
+        left: &mut [f32],
+        right: &mut [f32],
+    ) -> (f32, f32) {
         left.fill(0.0);
         right.fill(0.0);
+        let mut delays = (0.0f32, 0.0f32);
         if self.rings.is_empty() {
-            return;
+            return delays;
         }
         let az = (-azimuth).rem_euclid(360.0);
         let lo = self.rings[0].elevation;
@@ -657,16 +698,19 @@ impl HrtfDatabase {
                 if w <= 0.0 {
                     continue;
                 }
-                let l = self.measured(idx, 0);
-                let r = self.measured(idx, 1);
+                let (l, dl) = self.measured(idx, 0);
+                let (r, dr) = self.measured(idx, 1);
                 for (d, &s) in left.iter_mut().zip(l) {
                     *d += w * s;
                 }
                 for (d, &s) in right.iter_mut().zip(r) {
                     *d += w * s;
                 }
+                delays.0 += w * dl;
+                delays.1 += w * dr;
             }
         }
+        delays
     }
 }
 
@@ -676,13 +720,20 @@ impl HrtfDatabase {
 pub struct HrtfRenderer {
     db: Arc<HrtfDatabase>,
     kernels: [[Vec<f32>; 2]; 2],
+    /// Onset delays (frames) of `kernels`, per ear.
+    delays: [[f32; 2]; 2],
     /// Which of `kernels` is current.
     cur: usize,
     direction: Option<(f32, f32)>,
     /// Per ear: taps - 1 past input frames, then the current quantum.
     history: [Vec<f32>; 2],
-    out: [[f32; Q]; 2],
+    /// Per ear: the aligned convolution output, delayed by the onset delay.
+    delay_line: [Vec<f32>; 2],
+    delay_mask: usize,
+    write: usize,
+    fir: [[f32; Q]; 2],
     old: [[f32; Q]; 2],
+    out: [[f32; Q]; 2],
     tail_left: usize,
 }
 
@@ -698,16 +749,27 @@ impl HrtfRenderer {
     pub fn new(db: Arc<HrtfDatabase>) -> Self {
         let taps = db.taps();
         let k = || [vec![0.0; taps], vec![0.0; taps]];
+        let dl_len = (db.max_onset().ceil() as usize + 2 + Q).next_power_of_two();
         Self {
             kernels: [k(), k()],
+            delays: [[0.0; 2]; 2],
             cur: 0,
             direction: None,
             history: [vec![0.0; taps - 1 + Q], vec![0.0; taps - 1 + Q]],
-            out: [[0.0; Q]; 2],
+            delay_line: [vec![0.0; dl_len], vec![0.0; dl_len]],
+            delay_mask: dl_len - 1,
+            write: 0,
+            fir: [[0.0; Q]; 2],
             old: [[0.0; Q]; 2],
+            out: [[0.0; Q]; 2],
             tail_left: 0,
             db,
         }
+    }
+
+    /// Frames of output that follow the last non-silent input frame.
+    fn tail_frames(&self) -> usize {
+        self.db.taps() - 1 + self.db.max_onset().ceil() as usize + 1
     }
 
     /// Convolves one quantum (input: 1 or 2 channels, or None for silence)
@@ -728,7 +790,7 @@ impl HrtfRenderer {
                 let r = if ch.len() > 1 { &ch[1] } else { &ch[0] };
                 self.history[0][h..].copy_from_slice(l);
                 self.history[1][h..].copy_from_slice(r);
-                self.tail_left = h;
+                self.tail_left = self.tail_frames();
             }
             None => {
                 if self.tail_left == 0 {
@@ -739,19 +801,24 @@ impl HrtfRenderer {
             }
         }
         let changed = self.direction != Some((azimuth, elevation));
-        let crossfade = changed && self.direction.is_some();
+        let first = self.direction.is_none();
         if changed {
             let next = 1 - self.cur;
             let [l, r] = &mut self.kernels[next];
-            self.db.kernel_into(azimuth, elevation, l, r);
+            let (dl, dr) = self.db.kernel_into(azimuth, elevation, l, r);
+            self.delays[next] = [dl, dr];
+            if first {
+                self.delays[self.cur] = [dl, dr];
+            }
             self.direction = Some((azimuth, elevation));
             self.cur = next;
         }
+        let crossfade = changed && !first;
         for ear in 0..2 {
             convolve(
                 &self.history[ear],
                 &self.kernels[self.cur][ear],
-                &mut self.out[ear],
+                &mut self.fir[ear],
             );
             if crossfade {
                 convolve(
@@ -759,16 +826,37 @@ impl HrtfRenderer {
                     &self.kernels[1 - self.cur][ear],
                     &mut self.old[ear],
                 );
-                for (n, (o, &p)) in self.out[ear].iter_mut().zip(&self.old[ear]).enumerate() {
+                for (n, (o, &p)) in self.fir[ear].iter_mut().zip(&self.old[ear]).enumerate() {
                     let w = (n + 1) as f32 / Q as f32;
                     *o = p + (*o - p) * w;
                 }
             }
-            for o in self.out[ear].iter_mut() {
-                *o *= gain;
-            }
             self.history[ear].copy_within(Q.., 0);
+
+            // Delay by the onset, ramped across the quantum after a change,
+            // with linear interpolation for fractional delays.
+            let line = &mut self.delay_line[ear];
+            for (k, &v) in self.fir[ear].iter().enumerate() {
+                line[(self.write + k) & self.delay_mask] = v;
+            }
+            let to = self.delays[self.cur][ear];
+            let from = if crossfade {
+                self.delays[1 - self.cur][ear]
+            } else {
+                to
+            };
+            let len = self.delay_mask + 1;
+            for (n, o) in self.out[ear].iter_mut().enumerate() {
+                let d = from + (to - from) * (n + 1) as f32 / Q as f32;
+                let whole = d.floor();
+                let frac = d - whole;
+                let pos = self.write + n + len - whole as usize;
+                let a = line[pos & self.delay_mask];
+                let b = line[(pos - 1) & self.delay_mask];
+                *o = (a + (b - a) * frac) * gain;
+            }
         }
+        self.write = (self.write + Q) & self.delay_mask;
         if input.is_none() {
             self.tail_left = self.tail_left.saturating_sub(Q);
         }
@@ -1373,30 +1461,63 @@ mod tests {
         let _ = z;
     }
 
+    /// A measured response with its onset delay put back.
+    fn original(db: &HrtfDatabase, position: usize, ear: usize) -> Vec<f32> {
+        let (h, onset) = db.measured(position, ear);
+        let onset = onset as usize;
+        let mut v = vec![0.0; onset];
+        v.extend_from_slice(h);
+        v.truncate(db.taps());
+        v
+    }
+
     #[test]
     fn hrtf_database_loads_and_resamples() {
         let db = HrtfDatabase::mit_kemar(44100.0);
         assert_eq!(db.positions(), 710);
         assert_eq!(db.taps(), 256);
         assert_eq!(db.elevations().len(), 14);
-        // At the source rate resampling is the identity.
         let raw = |p: usize, ear: usize, k: usize| {
             let positions = 710usize;
             let o = 16 + 8 * positions + ((p * 2 + ear) * 256 + k) * 2;
             i16::from_le_bytes([KEMAR[o], KEMAR[o + 1]]) as f32 / 32768.0
         };
+        // At the source rate resampling is the identity, and alignment only
+        // moves the response by its onset (dropping nothing but zeros).
         for &p in &[0usize, 100, 709] {
-            for k in 0..256 {
-                assert!((db.measured(p, 0)[k] - raw(p, 0, k)).abs() < 1e-6);
+            for ear in 0..2 {
+                let (h, onset) = db.measured(p, ear);
+                let onset = onset as usize;
+                assert!(onset > 0 && onset < 60, "onset {onset}");
+                for k in 0..256 {
+                    let e = if k + onset < 256 {
+                        raw(p, ear, k + onset)
+                    } else {
+                        0.0
+                    };
+                    assert!((h[k] - e).abs() < 1e-6);
+                    if k < onset {
+                        assert!(
+                            raw(p, ear, k).abs() < 0.2 * 0.9,
+                            "nothing big before the onset"
+                        );
+                    }
+                }
             }
         }
+        // A source on the right reaches the right ear first.
+        let right = db.find(90.0, 0.0).unwrap();
+        assert!(db.measured(right, 1).1 + 10.0 < db.measured(right, 0).1);
         // At twice the rate the even samples are the originals, halved to
         // keep the filter's gain.
         let db2 = HrtfDatabase::mit_kemar(88200.0);
         assert_eq!(db2.taps(), 512);
-        for k in 0..256 {
+        // (Alignment drops the measurement noise floor before the onset.)
+        let o2 = original(&db2, 100, 1);
+        let onset2 = db2.measured(100, 1).1 as usize;
+        for k in onset2.div_ceil(2)..200 {
             let e = raw(100, 1, k) * 0.5;
-            assert!((db2.measured(100, 1)[2 * k] - e).abs() < 1e-5, "tap {k}");
+            assert!((o2[2 * k] - e).abs() < 1e-5, "tap {k}");
         }
         // 48 kHz: a non-trivial ratio (160/147).
         let db48 = HrtfDatabase::mit_kemar(48000.0);
@@ -1404,6 +1525,7 @@ mod tests {
         // Energy scales with the rate ratio (same gain, more taps).
         let energy = |d: &HrtfDatabase| {
             d.measured(300, 0)
+                .0
                 .iter()
                 .map(|v| (*v as f64).powi(2))
                 .sum::<f64>()
@@ -1421,43 +1543,46 @@ mod tests {
         // A measured direction gives exactly that measurement. Web azimuth
         // +90 (right) is SOFA azimuth 270.
         let right = db.find(90.0, 0.0).unwrap();
-        db.kernel_into(90.0, 0.0, &mut l, &mut r);
-        assert_eq!(&l[..], db.measured(right, 0));
-        assert_eq!(&r[..], db.measured(right, 1));
+        let d = db.kernel_into(90.0, 0.0, &mut l, &mut r);
+        assert_eq!(&l[..], db.measured(right, 0).0);
+        assert_eq!(&r[..], db.measured(right, 1).0);
+        assert_eq!(d, (db.measured(right, 0).1, db.measured(right, 1).1));
         let el = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>();
         assert!(
             el(&r) > 4.0 * el(&l),
             "right ear louder for a source on the right"
         );
-        // Half way between two azimuths on the 0 degree ring (5 degree steps).
+        // Half way between two azimuths on the 0 degree ring (5 degree
+        // steps): responses and onsets both average.
         let a = db.find(-10.0, 0.0).unwrap();
         let b = db.find(-15.0, 0.0).unwrap();
-        db.kernel_into(-12.5, 0.0, &mut l, &mut r);
+        let d = db.kernel_into(-12.5, 0.0, &mut l, &mut r);
         for k in 0..taps {
-            let e = 0.5 * (db.measured(a, 0)[k] + db.measured(b, 0)[k]);
+            let e = 0.5 * (db.measured(a, 0).0[k] + db.measured(b, 0).0[k]);
             assert!((l[k] - e).abs() < 1e-6);
         }
+        assert!((d.0 - 0.5 * (db.measured(a, 0).1 + db.measured(b, 0).1)).abs() < 1e-6);
         // Between two rings (0 and 10 degrees) at a shared azimuth (0).
         let c = db.find(0.0, 0.0).unwrap();
-        let d = db.find(0.0, 10.0).unwrap();
-        db.kernel_into(0.0, 2.5, &mut l, &mut r);
+        let e10 = db.find(0.0, 10.0).unwrap();
+        let d = db.kernel_into(0.0, 2.5, &mut l, &mut r);
         for k in 0..taps {
-            let e = 0.75 * db.measured(c, 1)[k] + 0.25 * db.measured(d, 1)[k];
+            let e = 0.75 * db.measured(c, 1).0[k] + 0.25 * db.measured(e10, 1).0[k];
             assert!((r[k] - e).abs() < 1e-6);
         }
+        assert!((d.1 - (0.75 * db.measured(c, 1).1 + 0.25 * db.measured(e10, 1).1)).abs() < 1e-6);
         // Below the lowest ring clamps to it; the top is the single 90 point.
         let low = db.find(0.0, -40.0).unwrap();
         db.kernel_into(0.0, -80.0, &mut l, &mut r);
-        assert_eq!(&l[..], db.measured(low, 0));
+        assert_eq!(&l[..], db.measured(low, 0).0);
         let top = db.find(0.0, 90.0).unwrap();
         db.kernel_into(123.0, 90.0, &mut l, &mut r);
-        assert_eq!(&l[..], db.measured(top, 0));
+        assert_eq!(&l[..], db.measured(top, 0).0);
     }
 
     #[test]
     fn hrtf_panning_convolves_with_the_direction_response() {
         let db = HrtfDatabase::shared(44100.0);
-        let taps = db.taps();
         let mut p = PannerProcessor::new(
             &PannerOptions {
                 panning_model: PanningModel::Hrtf,
@@ -1468,60 +1593,59 @@ mod tests {
         // Source at distance 2 on the right: inverse model gain 1/2.
         let params = Params::new([2.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         let x: Vec<f32> = (0..4 * Q).map(|i| ((i as f32) * 0.21).sin()).collect();
+        let quanta = 10;
         let mut out = [Vec::new(), Vec::new()];
         let mut alive = Vec::new();
-        for q in 0..8 {
-            let block: [f32; Q] = if q < 4 {
-                std::array::from_fn(|k| x[q * Q + k])
-            } else {
-                [0.0; Q]
-            };
-            let input: Vec<&[f32; Q]> = if q < 4 { vec![&block] } else { vec![] };
-            let (o, a) = if q < 4 {
-                run(&mut p, &params, &input, (q * Q) as u64)
-            } else {
-                let ts = TestScope::new(44100.0);
-                let blocks = params.blocks();
-                let mut outb = [AudioBlock::new(1)];
-                let a = p.process(
-                    ProcessIo {
-                        inputs: &[AudioBlock::new(1)],
-                        outputs: &mut outb,
-                        params: &blocks,
-                    },
-                    &ts.scope((q * Q) as u64),
-                );
-                let [o] = outb;
-                (o, a)
-            };
-            alive.push(a);
-            for c in 0..2 {
+        let mut counts = Vec::new();
+        for q in 0..quanta {
+            let ts = TestScope::new(44100.0);
+            let mut inb = AudioBlock::new(1);
+            if q < 4 {
+                inb.channel_mut(0).copy_from_slice(&x[q * Q..][..Q]);
+            }
+            let blocks = params.blocks();
+            let mut outb = [AudioBlock::new(1)];
+            alive.push(p.process(
+                ProcessIo {
+                    inputs: &[inb],
+                    outputs: &mut outb,
+                    params: &blocks,
+                },
+                &ts.scope((q * Q) as u64),
+            ));
+            let [o] = outb;
+            counts.push(o.number_of_channels());
+            for (c, dst) in out.iter_mut().enumerate() {
                 let ch = if o.number_of_channels() > c {
                     *o.channel(c)
                 } else {
                     [0.0; Q]
                 };
-                out[c].extend_from_slice(&ch);
+                dst.extend_from_slice(&ch);
             }
         }
+        // Measured direction, integer onset: exactly the stored response.
         let right = db.find(90.0, 0.0).unwrap();
         for ear in 0..2 {
-            let h = db.measured(right, ear);
-            for n in 0..8 * Q {
+            let h = original(&db, right, ear);
+            for n in 0..quanta * Q {
                 let mut e = 0.0f64;
-                for k in 0..taps.min(n + 1) {
+                for (k, &hk) in h.iter().enumerate().take(n + 1) {
                     if let Some(&v) = x.get(n - k) {
-                        e += h[k] as f64 * v as f64;
+                        e += hk as f64 * v as f64;
                     }
                 }
                 e *= 0.5;
                 assert!((out[ear][n] as f64 - e).abs() < 1e-5, "ear {ear} frame {n}");
             }
         }
-        // Tail: taps - 1 = 255 frames after the input ends (frame 512), so
-        // quanta 4 and 5 still sound and only quantum 4 has more to come.
-        assert!(alive[..5].iter().all(|&a| a));
-        assert!(alive[5..].iter().all(|&a| !a));
+        // The tail (response length plus the largest onset) ends the node's
+        // activity: then one silent channel.
+        let tail = db.taps() + db.max_onset().ceil() as usize;
+        let last_quantum = (4 * Q + tail - 1) / Q;
+        assert!(alive[..last_quantum].iter().all(|&a| a));
+        assert!(alive[last_quantum + 1..].iter().all(|&a| !a));
+        assert_eq!(*counts.last().unwrap(), 1);
     }
 
     #[test]
@@ -1537,23 +1661,36 @@ mod tests {
         let x = [1.0f32; Q];
         let left = Params::new([-1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         let right = Params::new([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
-        for q in 0..4 {
+        for q in 0..6 {
             run(&mut p, &left, &[&x], (q * Q) as u64);
         }
-        let (o, _) = run(&mut p, &right, &[&x], (4 * Q) as u64);
-        // With a constant input, the steady output of each kernel is the sum
-        // of its taps; the quantum after the change moves linearly from the
-        // left-direction value to the right-direction one.
-        let sum = |az: f32, ear: usize| {
-            let i = db.find(az, 0.0).unwrap();
-            db.measured(i, ear).iter().sum::<f32>()
-        };
+        let (o, _) = run(&mut p, &right, &[&x], (6 * Q) as u64);
+        // With a constant input, each aligned kernel's steady output is the
+        // sum of its taps. In the quantum after the change the convolution
+        // output moves linearly from the old kernel's value to the new one's
+        // while the onset delay ramps from the old delay to the new one.
         for ear in 0..2 {
-            let (a, b) = (sum(-90.0, ear), sum(90.0, ear));
+            let (ha, da) = db.measured(db.find(-90.0, 0.0).unwrap(), ear);
+            let (hb, db_) = db.measured(db.find(90.0, 0.0).unwrap(), ear);
+            let (a, b) = (ha.iter().sum::<f32>(), hb.iter().sum::<f32>());
+            let fir = |m: i64| {
+                if m < 0 {
+                    a
+                } else {
+                    a + (b - a) * (m + 1) as f32 / Q as f32
+                }
+            };
             for n in 0..Q {
-                let w = (n + 1) as f32 / Q as f32;
-                let e = a + (b - a) * w;
-                assert!((o.channel(ear)[n] - e).abs() < 1e-4, "ear {ear} frame {n}");
+                let d = da + (db_ - da) * (n + 1) as f32 / Q as f32;
+                let whole = d.floor();
+                let frac = d - whole;
+                let m = n as i64 - whole as i64;
+                let e = fir(m) + (fir(m - 1) - fir(m)) * frac;
+                assert!(
+                    (o.channel(ear)[n] - e).abs() < 1e-4,
+                    "ear {ear} frame {n}: {} vs {e}",
+                    o.channel(ear)[n]
+                );
             }
         }
     }
