@@ -632,6 +632,27 @@ mod tests {
     }
 
     #[test]
+    fn growing_fft_size_reaches_back_into_history() {
+        let ts = TestScope::new(48000.0);
+        let (mut a, ring) = Analyser::new(&AnalyserOptions {
+            fft_size: 32,
+            ..Default::default()
+        });
+        let mut p = AnalyserProcessor::new(ring);
+        let quanta = 300; // 38400 frames, more than the largest fftSize
+        let x: Vec<f32> = (0..quanta * Q)
+            .map(|i| (i % 1000) as f32 / 1000.0)
+            .collect();
+        for q in 0..quanta {
+            feed(&mut p, &ts, (q * Q) as u64, &[&x[q * Q..][..Q]]);
+        }
+        a.set_fft_size(32768).unwrap();
+        let mut t = vec![0.0f32; 32768];
+        a.get_float_time_domain_data(&mut t);
+        assert_eq!(&t[..], &x[x.len() - 32768..]);
+    }
+
+    #[test]
     fn changing_fft_size_resets_smoothing() {
         let ts = TestScope::new(48000.0);
         let (mut a, ring) = Analyser::new(&AnalyserOptions {
@@ -663,8 +684,11 @@ mod tests {
         });
         let writer_ring = ring.clone();
         let quanta = 20_000usize;
+        let start = Arc::new(std::sync::Barrier::new(2));
+        let writer_start = start.clone();
         let writer = std::thread::spawn(move || {
             let ts = TestScope::new(48000.0);
+            writer_start.wait();
             let mut p = AnalyserProcessor::new(writer_ring);
             for q in 0..quanta {
                 let mut block = [0.0f32; Q];
@@ -677,6 +701,7 @@ mod tests {
         });
         let mut t = vec![0.0f32; 32768];
         let mut checked = 0;
+        start.wait();
         while !writer.is_finished() || checked == 0 {
             a.get_float_time_domain_data(&mut t);
             // Consecutive frames must be consecutive integers (after the
