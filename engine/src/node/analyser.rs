@@ -556,6 +556,13 @@ mod tests {
     }
 
     #[test]
+    fn control_state_can_move_between_threads() {
+        fn is_send<T: Send>() {}
+        is_send::<Analyser>();
+        is_send::<Arc<AnalyserRing>>();
+    }
+
+    #[test]
     fn before_any_rendering_everything_is_silent() {
         let (mut a, _) = Analyser::new(&AnalyserOptions::default());
         let mut t = vec![1.0f32; 2048];

@@ -767,6 +767,15 @@ impl HrtfRenderer {
         }
     }
 
+    /// Forgets all history (a model switch must not replay stale input).
+    fn reset(&mut self) {
+        for v in self.history.iter_mut().chain(self.delay_line.iter_mut()) {
+            v.fill(0.0);
+        }
+        self.direction = None;
+        self.tail_left = 0;
+    }
+
     /// Frames of output that follow the last non-silent input frame.
     fn tail_frames(&self) -> usize {
         self.db.taps() - 1 + self.db.max_onset().ceil() as usize + 1
@@ -1073,7 +1082,14 @@ impl Processor for PannerProcessor {
             return;
         };
         match m {
-            PannerMessage::SetPanningModel(p) => self.panning_model = p,
+            PannerMessage::SetPanningModel(p) => {
+                if p != self.panning_model
+                    && let Some(h) = self.hrtf.as_deref_mut()
+                {
+                    h.reset();
+                }
+                self.panning_model = p;
+            }
             PannerMessage::SetHrtf(r) => {
                 if let Some(old) = self.hrtf.replace(r) {
                     scope.discard(old);
@@ -1716,5 +1732,25 @@ mod tests {
         let (o, alive) = run(&mut p, &params, &[&ramp()], 0);
         assert!(alive);
         assert_eq!(o.number_of_channels(), 2);
+        // Switching away and back forgets the HRTF history: silent input
+        // then gives silence at once, not the old tail.
+        for m in [PanningModel::EqualPower, PanningModel::Hrtf] {
+            p.handle_message(
+                NodeMessage::Panner(PannerMessage::SetPanningModel(m)),
+                &ts.scope(0),
+            );
+        }
+        let blocks = params.blocks();
+        let mut outb = [AudioBlock::new(1)];
+        let alive = p.process(
+            ProcessIo {
+                inputs: &[AudioBlock::new(1)],
+                outputs: &mut outb,
+                params: &blocks,
+            },
+            &ts.scope(Q as u64),
+        );
+        assert!(!alive);
+        assert!(outb[0].is_silent());
     }
 }
