@@ -1442,7 +1442,6 @@ mod tests {
         let ts = TestScope::new(44100.0);
         let mut p = PannerProcessor::new(&PannerOptions::default(), None);
         let params = Params::new([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
-        let z = [0.0f32; Q];
         let mut inb = AudioBlock::new(1);
         inb.make_silent();
         let blocks = params.blocks();
@@ -1474,7 +1473,6 @@ mod tests {
                 .chain(out.channel(1))
                 .all(|&v| v == 0.0)
         );
-        let _ = z;
     }
 
     /// A measured response with its onset delay put back.
