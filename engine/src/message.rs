@@ -36,6 +36,10 @@ pub enum NodeMessage {
     Oscillator(crate::node::oscillator::OscillatorMessage),
     /// AudioBufferSourceNode buffer and loop attribute changes.
     AudioBufferSource(crate::node::audio_buffer_source::AudioBufferSourceMessage),
+    /// ConvolverNode: a new impulse-response kernel.
+    Convolver(crate::node::convolver::ConvolverMessage),
+    /// PannerNode: attribute changes and the HRTF renderer.
+    Panner(crate::node::panner::PannerMessage),
 }
 
 /// Something the render thread reports to the control thread.

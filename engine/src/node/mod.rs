@@ -1,17 +1,22 @@
 //! One file per node: options, control-side handle, render-side processor and
 //! tests together.
 
+pub mod analyser;
 pub mod audio_buffer_source;
 pub mod audio_listener;
 pub mod biquad_filter;
 pub mod channel_merger;
 pub mod channel_splitter;
 pub mod constant_source;
+pub mod convolver;
 pub mod delay;
 pub mod destination;
+pub mod dynamics_compressor;
 pub mod gain;
 pub mod iir_filter;
+pub mod listener;
 pub mod oscillator;
+pub mod panner;
 pub mod periodic_wave;
 pub mod scheduled_source;
 pub mod stereo_panner;
@@ -146,6 +151,28 @@ pub(crate) fn check_non_negative(method: &str, name: &str, value: f64) -> Result
     if value < 0.0 {
         return Err(NodeError::Range(format!(
             "{method}(): {name} ({value}) must not be negative"
+        )));
+    }
+    Ok(())
+}
+
+/// The channelCount constraint shared by ConvolverNode,
+/// DynamicsCompressorNode, PannerNode and StereoPannerNode: at most two
+/// channels (the general 1..=MAX_CHANNELS rule is the graph's business).
+pub fn check_channel_count_at_most_two(node: &str, channel_count: u32) -> Result<(), NodeError> {
+    if channel_count > 2 {
+        return Err(NodeError::NotSupported(format!(
+            "{node}: channelCount {channel_count} is greater than 2"
+        )));
+    }
+    Ok(())
+}
+
+/// The channelCountMode constraint shared by the same nodes: "max" is refused.
+pub fn check_channel_count_mode_not_max(node: &str, mode_is_max: bool) -> Result<(), NodeError> {
+    if mode_is_max {
+        return Err(NodeError::NotSupported(format!(
+            "{node}: channelCountMode cannot be \"max\""
         )));
     }
     Ok(())
