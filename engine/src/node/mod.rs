@@ -41,73 +41,6 @@ pub enum NodeError {
     Type(String),
 }
 
-/// Test support: counts heap operations made by the current thread, so tests
-/// can check the render path never allocates or frees.
-#[cfg(test)]
-pub(crate) mod alloc_count {
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::cell::Cell;
-
-    thread_local! {
-        // Const-initialised: touching them never allocates.
-        static ARMED: Cell<bool> = const { Cell::new(false) };
-        static COUNT: Cell<usize> = const { Cell::new(0) };
-    }
-
-    fn note() {
-        let _ = ARMED.try_with(|armed| {
-            if armed.get() {
-                let _ = COUNT.try_with(|c| c.set(c.get() + 1));
-            }
-        });
-    }
-
-    struct Counting;
-
-    // SAFETY: forwards every call unchanged to the system allocator.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            note();
-            unsafe { System.alloc(layout) }
-        }
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            note();
-            unsafe { System.alloc_zeroed(layout) }
-        }
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            note();
-            unsafe { System.realloc(ptr, layout, new_size) }
-        }
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            note();
-            unsafe { System.dealloc(ptr, layout) }
-        }
-    }
-
-    #[global_allocator]
-    static GLOBAL: Counting = Counting;
-
-    /// Runs `f`, returning its result and the number of allocations,
-    /// reallocations and frees this thread made meanwhile.
-    pub(crate) fn count<R>(f: impl FnOnce() -> R) -> (R, usize) {
-        COUNT.with(|c| c.set(0));
-        ARMED.with(|a| a.set(true));
-        let r = f();
-        ARMED.with(|a| a.set(false));
-        (r, COUNT.with(|c| c.get()))
-    }
-
-    #[test]
-    fn counts_this_threads_heap_operations() {
-        let (v, n) = count(|| Vec::<u8>::with_capacity(16));
-        assert_eq!(n, 1);
-        let ((), n) = count(move || drop(v));
-        assert_eq!(n, 1);
-        let ((), n) = count(|| ());
-        assert_eq!(n, 0);
-    }
-}
-
 /// `AudioScheduledSourceNode.start(when)` checks, in the order a browser
 /// raises them: a non-finite `when` is a TypeError from WebIDL's `double`
 /// conversion (before the method runs); then `[[source started]]` already
@@ -176,4 +109,71 @@ pub fn check_channel_count_mode_not_max(node: &str, mode_is_max: bool) -> Result
         )));
     }
     Ok(())
+}
+
+/// Test support: counts heap operations made by the current thread, so tests
+/// can check the render path never allocates or frees.
+#[cfg(test)]
+pub(crate) mod alloc_count {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        // Const-initialised: touching them never allocates.
+        static ARMED: Cell<bool> = const { Cell::new(false) };
+        static COUNT: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn note() {
+        let _ = ARMED.try_with(|armed| {
+            if armed.get() {
+                let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+            }
+        });
+    }
+
+    struct Counting;
+
+    // SAFETY: forwards every call unchanged to the system allocator.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            note();
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            note();
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            note();
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            note();
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// Runs `f`, returning its result and the number of allocations,
+    /// reallocations and frees this thread made meanwhile.
+    pub(crate) fn count<R>(f: impl FnOnce() -> R) -> (R, usize) {
+        COUNT.with(|c| c.set(0));
+        ARMED.with(|a| a.set(true));
+        let r = f();
+        ARMED.with(|a| a.set(false));
+        (r, COUNT.with(|c| c.get()))
+    }
+
+    #[test]
+    fn counts_this_threads_heap_operations() {
+        let (v, n) = count(|| Vec::<u8>::with_capacity(16));
+        assert_eq!(n, 1);
+        let ((), n) = count(move || drop(v));
+        assert_eq!(n, 1);
+        let ((), n) = count(|| ());
+        assert_eq!(n, 0);
+    }
 }
