@@ -61,7 +61,7 @@ pub fn discover(root: &Path, filters: &[String]) -> Result<Vec<TestFile>, String
             continue;
         };
         // An HTML file without testharness.js is a reftest or a support page.
-        if kind == Kind::Html && !text.contains("testharness.js") {
+        if kind == Kind::Html && !page::is_testharness_page(&text) {
             continue;
         }
         if kind != Kind::Html && !page::runs_in_window(&text) {

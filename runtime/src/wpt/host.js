@@ -60,7 +60,8 @@ function install() {
   const event = core.loadExtScript("ext:deno_web/02_event.js");
   const { URL } = core.loadExtScript("ext:deno_web/00_url.js");
   const { TextDecoder } = core.loadExtScript("ext:deno_web/08_text_encoding.js");
-  const timers = core.loadExtScript("ext:deno_web/02_timers.js");
+  // Called unbound: they check that `this` is the window or undefined.
+  const { setTimeout, clearTimeout } = core.loadExtScript("ext:deno_web/02_timers.js");
   const { Response } = core.loadExtScript("ext:webaudio_run/00_fetch.js");
   const { EventTarget, Event, ErrorEvent, PromiseRejectionEvent, ProgressEvent } =
     event;
@@ -624,10 +625,10 @@ function install() {
     if (typeof callback !== "function") {
       throw new TypeError("Failed to execute 'requestAnimationFrame' on 'Window': parameter 1 is not of type 'Function'.");
     }
-    return timers.setTimeout(() => callback(performance.now()), 16);
+    return setTimeout(() => callback(performance.now()), 16);
   }
   function cancelAnimationFrame(handle) {
-    timers.clearTimeout(handle);
+    clearTimeout(handle);
   }
 
   const { TextEncoder, Blob, DOMException, performance } = globalThis;
@@ -704,7 +705,7 @@ function install() {
 
   harness.reportException = reportException;
   harness.Event = Event;
-  harness.timers = timers;
+  harness.setTimeout = setTimeout;
 }
 
 const harness = {};
@@ -714,7 +715,8 @@ function emitResult(result) {
   reported = true;
   core.print(`\u001ewebaudio-run-wpt-result ${JSONStringify(result)}\n`, false);
   // Let the remaining completion callbacks run, then end the page.
-  harness.timers.setTimeout(() => op_runtime_exit(0), 0);
+  const { setTimeout } = harness;
+  setTimeout(() => op_runtime_exit(0), 0);
 }
 
 function onComplete(tests, status) {

@@ -191,6 +191,21 @@ fn meta(text: &str) -> impl Iterator<Item = (&str, &str)> {
         .map(|(k, v)| (k.trim(), v.trim()))
 }
 
+/// Whether an HTML page is a testharness.js test: it loads testharness.js.
+pub fn is_testharness_page(text: &str) -> bool {
+    let html = Html::parse_document(text);
+    html.tree.root().descendants().any(|n| match n.value() {
+        Node::Element(e) => {
+            e.name() == "script"
+                && e.attr("src").is_some_and(|src| {
+                    let path = src.trim().split(['?', '#']).next().unwrap_or("");
+                    path == "testharness.js" || path.ends_with("/testharness.js")
+                })
+        }
+        _ => false,
+    })
+}
+
 /// Whether the test asks for the long timeout.
 pub fn is_long(text: &str, kind: Kind) -> bool {
     match kind {
@@ -419,6 +434,16 @@ mod tests {
         let c = html.find("\"t.any.js\"").unwrap();
         assert!(a < b && b < c, "{html}");
         assert!(html.contains("content=long"));
+    }
+
+    #[test]
+    fn testharness_pages() {
+        assert!(is_testharness_page(
+            "<script src=/resources/testharness.js></script>"
+        ));
+        assert!(!is_testharness_page(
+            "<title>no testharness.js here</title><script src=x.js></script>"
+        ));
     }
 
     #[test]
