@@ -234,8 +234,12 @@ function install() {
         return src;
       }
     }
+    // Markup is not parsed: the text stands for itself.
     get innerHTML() {
       return this.textContent;
+    }
+    set innerHTML(value) {
+      this.textContent = value;
     }
     getElementsByTagName(name) {
       return elementsByTagName(this, name);
@@ -648,8 +652,8 @@ function install() {
   ObjectDefineProperty(globalThis, "opener", { __proto__: null, value: null, writable: true, enumerable: true, configurable: true });
   ObjectDefineProperty(globalThis, "name", { __proto__: null, value: "", writable: true, enumerable: true, configurable: true });
   ObjectDefineProperty(globalThis, "length", { __proto__: null, value: 0, writable: true, enumerable: true, configurable: true });
-  for (const type of ["load", "error", "unhandledrejection", "rejectionhandled", "message", "DOMContentLoaded"]) {
-    if (type !== "DOMContentLoaded") event.defineEventHandler(globalThis, type);
+  for (const type of ["load", "error", "unhandledrejection", "rejectionhandled", "message"]) {
+    event.defineEventHandler(globalThis, type);
   }
 
   // --- errors: reported as a browser does, never fatal ---
