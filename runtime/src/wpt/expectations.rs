@@ -123,6 +123,12 @@ impl std::fmt::Display for Unexpected {
     }
 }
 
+const COMMENT: &str = "Expected webaudio WPT results of webaudio-run (README.md, \
+\"Web Platform Tests\"). Per file: the harness status and each subtest's status; a list \
+of statuses is flaky; unlisted files and subtests are expected to pass. Subtest keys are \
+names with number literals replaced by # and repeated keys suffixed ~2, ~3... \
+`webaudio-run wpt <root> --update` rewrites the files it runs, keeping \"reason\".";
+
 pub struct Expectations {
     files: Map<String, Value>,
 }
@@ -219,7 +225,7 @@ impl Expectations {
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let sorted: BTreeMap<&String, &Value> = self.files.iter().collect();
         let json = json!({
-            "comment": "Expected webaudio WPT results of webaudio-run; see `webaudio-run wpt --help` and README.md. Rewrite with --update.",
+            "comment": COMMENT,
             "files": sorted,
         });
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n";

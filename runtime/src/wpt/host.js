@@ -241,6 +241,13 @@ function install() {
     set innerHTML(value) {
       this.textContent = value;
     }
+    // No layout: the rendered text is the text.
+    get innerText() {
+      return this.textContent;
+    }
+    set innerText(value) {
+      this.textContent = value;
+    }
     getElementsByTagName(name) {
       return elementsByTagName(this, name);
     }
