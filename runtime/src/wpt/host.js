@@ -506,6 +506,8 @@ function install() {
     #sent = false;
     #aborted = false;
     #mime = null;
+    #response = undefined;
+    #responseFor = "";
     constructor() {
       super();
       this.readyState = 0;
@@ -528,6 +530,7 @@ function install() {
       }
       this.#async = async !== false;
       this.#bytes = null;
+      this.#response = undefined;
       this.#sent = false;
       this.#aborted = false;
       this.status = 0;
@@ -590,10 +593,19 @@ function install() {
       }
       this.readyState = 0;
     }
+    // The same object on every read, as in a browser (decodeAudioData
+    // detaches the ArrayBuffer it is given).
     get response() {
       if (this.readyState !== 4 || this.#bytes === null) {
         return this.responseType === "" || this.responseType === "text" ? "" : null;
       }
+      if (this.#response === undefined || this.#responseFor !== this.responseType) {
+        this.#response = this.#makeResponse();
+        this.#responseFor = this.responseType;
+      }
+      return this.#response;
+    }
+    #makeResponse() {
       switch (this.responseType) {
         case "arraybuffer": {
           const b = this.#bytes;
