@@ -58,7 +58,8 @@ pub struct WptArgs {
     #[arg(value_name = "WPT_ROOT")]
     pub root: PathBuf,
 
-    /// Only run tests whose path (relative to the root) starts with one of these.
+    /// Only run tests whose path (relative to the root, or to its webaudio/)
+    /// starts with one of these.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<String>,
 

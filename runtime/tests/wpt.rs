@@ -37,7 +37,7 @@ fn wpt(args: &[&str]) -> Run {
     }
 }
 
-const FILE_LINES: [&str; 10] = [
+const FILE_LINES: [&str; 11] = [
     "FAIL webaudio/basic/failing.html (1/3)",
     "PASS webaudio/basic/idl.https.window.js (1/1)",
     "PASS webaudio/basic/passing.html (6/6)",
@@ -47,6 +47,7 @@ const FILE_LINES: [&str; 10] = [
     "TIMEOUT webaudio/broken/idle.html (1/2)",
     "TIMEOUT webaudio/broken/never-done.html (1/2)",
     "ERROR webaudio/broken/throws.html (1/1)",
+    "PASS webaudio/io/substitution.sub.html (2/2)",
     "PASS webaudio/io/xhr-fetch.html (6/6)",
 ];
 
@@ -67,7 +68,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     assert_eq!(lines[..FILE_LINES.len()], FILE_LINES, "{}", run.stdout);
     assert_eq!(
         lines.last().copied(),
-        Some("wpt: 18 passed, 4 failed, 3 timed out, 1 crashed (22 subtests, 10 files)"),
+        Some("wpt: 20 passed, 4 failed, 3 timed out, 1 crashed (24 subtests, 11 files)"),
         "{}",
         run.stdout
     );
@@ -96,7 +97,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     let results: Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("--json writes")).unwrap();
     let files = results["files"].as_array().unwrap();
-    assert_eq!(files.len(), 10);
+    assert_eq!(files.len(), 11);
     let file = |path: &str| files.iter().find(|f| f["path"] == path).unwrap().clone();
     let throws = file("webaudio/broken/throws.html");
     assert_eq!(throws["harness_status"], "ERROR");
@@ -117,7 +118,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     );
     assert_eq!(failing["subtests"][1]["key"], "X # is not #");
     assert_eq!(failing["subtests"][1]["status"], "FAIL");
-    assert_eq!(results["totals"]["subtests"], 22);
+    assert_eq!(results["totals"]["subtests"], 24);
     assert_eq!(results["unexpected"].as_array().unwrap().len(), 9);
 
     // --update records this run; the same run is then as expected.
