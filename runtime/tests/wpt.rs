@@ -102,6 +102,12 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     let throws = file("webaudio/broken/throws.html");
     assert_eq!(throws["harness_status"], "ERROR");
     assert_eq!(throws["message"], "Uncaught TypeError: thrown by a script");
+    // Inline scripts keep the page's line numbers.
+    let stack = throws.get("stack").and_then(Value::as_str).unwrap_or("");
+    assert!(
+        stack.contains("/webaudio/broken/throws.html:6:"),
+        "{throws}"
+    );
     let crash = file("webaudio/broken/crash.html");
     assert_eq!(crash["status"], "CRASH");
     assert!(

@@ -279,45 +279,88 @@ pub fn load(root: &Path, test: &str) -> Result<Page, String> {
     let url = page_url(test);
     let base = Url::parse(&url).map_err(|e| format!("bad page URL '{url}': {e}"))?;
     let html = Html::parse_document(&html_text);
-    let mut scripts = Vec::new();
-    let dom = convert(root, &base, html.tree.root(), &mut scripts)
+    let mut builder = Builder {
+        root,
+        base: &base,
+        html: &html_text,
+        cursor: 0,
+        scripts: Vec::new(),
+    };
+    let dom = builder
+        .convert(html.tree.root())
         .unwrap_or_else(|| json!(["html", [], []]));
-    Ok(Page { url, dom, scripts })
+    Ok(Page {
+        url,
+        dom,
+        scripts: builder.scripts,
+    })
 }
 
-fn convert(
-    root: &Path,
-    base: &Url,
-    node: NodeRef<'_, Node>,
-    scripts: &mut Vec<Script>,
-) -> Option<Value> {
-    match node.value() {
-        Node::Document | Node::Fragment => node
-            .children()
-            .filter_map(|c| convert(root, base, c, scripts))
-            .find(|v| v.is_array()),
-        Node::Text(t) => Some(Value::String(t.text.to_string())),
-        Node::Element(e) => {
-            let attrs: Vec<Value> = e.attrs().map(|(k, v)| json!([k, v])).collect();
-            if e.name() == "script" {
-                let text: String = node
-                    .children()
-                    .filter_map(|c| match c.value() {
-                        Node::Text(t) => Some(t.text.to_string()),
-                        _ => None,
-                    })
-                    .collect();
-                scripts.push(script(root, base, e, text.clone()));
-                let index = scripts.len() - 1;
-                return Some(json!([e.name(), attrs, [text], index]));
+/// Turns the parsed tree into the host's JSON tree, collecting scripts.
+struct Builder<'a> {
+    root: &'a Path,
+    base: &'a Url,
+    /// The page's source, to find where inline scripts start.
+    html: &'a str,
+    /// Where the previous inline script's text was found.
+    cursor: usize,
+    scripts: Vec<Script>,
+}
+
+impl Builder<'_> {
+    fn convert(&mut self, node: NodeRef<'_, Node>) -> Option<Value> {
+        match node.value() {
+            Node::Document | Node::Fragment => {
+                let mut found = None;
+                for child in node.children() {
+                    let value = self.convert(child);
+                    if found.is_none() && value.as_ref().is_some_and(Value::is_array) {
+                        found = value;
+                    }
+                }
+                found
             }
-            let children: Vec<Value> = node
-                .children()
-                .filter_map(|c| convert(root, base, c, scripts))
-                .collect();
-            Some(json!([e.name(), attrs, children]))
+            Node::Text(t) => Some(Value::String(t.text.to_string())),
+            Node::Element(e) => {
+                let attrs: Vec<Value> = e.attrs().map(|(k, v)| json!([k, v])).collect();
+                if e.name() == "script" {
+                    let text: String = node
+                        .children()
+                        .filter_map(|c| match c.value() {
+                            Node::Text(t) => Some(t.text.to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    let script = script(self.root, self.base, e, self.with_page_lines(&text));
+                    self.scripts.push(script);
+                    let index = self.scripts.len() - 1;
+                    return Some(json!([e.name(), attrs, [text], index]));
+                }
+                let children: Vec<Value> =
+                    node.children().filter_map(|c| self.convert(c)).collect();
+                Some(json!([e.name(), attrs, children]))
+            }
+            _ => None,
         }
-        _ => None,
+    }
+
+    /// An inline script's text preceded by as many newlines as the page has
+    /// before it, so error line numbers are the page's, as in a browser.
+    fn with_page_lines(&mut self, text: &str) -> String {
+        if text.trim().is_empty() {
+            return text.to_string();
+        }
+        match self.html[self.cursor..].find(text) {
+            Some(at) => {
+                let start = self.cursor + at;
+                let lines = self.html[..start].matches('\n').count();
+                self.cursor = start + text.len();
+                let mut out = "\n".repeat(lines);
+                out.push_str(text);
+                out
+            }
+            None => text.to_string(),
+        }
     }
 }
 

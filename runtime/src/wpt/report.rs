@@ -47,6 +47,8 @@ pub struct FileResult {
     /// CRASH when the process died without results.
     pub harness_status: String,
     pub message: Option<String>,
+    /// Where the harness error happened, when the harness says.
+    pub stack: Option<String>,
     pub duration_ms: u64,
     pub subtests: Vec<Subtest>,
 }
@@ -73,6 +75,7 @@ impl FileResult {
             status,
             harness_status: harness_status.to_string(),
             message: Some(message),
+            stack: None,
             duration_ms,
             subtests: Vec::new(),
         }
@@ -115,6 +118,7 @@ impl FileResult {
             status,
             harness_status: harness_status.to_string(),
             message: json["message"].as_str().map(str::to_string),
+            stack: json["stack"].as_str().map(str::to_string),
             duration_ms,
             subtests,
         }
