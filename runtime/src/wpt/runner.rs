@@ -46,6 +46,12 @@ pub fn run(root: PathBuf, filters: Vec<String>, options: WptOptions) -> i32 {
         eprintln!("error: --timeout must be a positive number of seconds");
         return 2;
     }
+    if !options.expectations.exists() && !options.update {
+        eprintln!(
+            "note: no expectations file at '{}': every test is expected to pass",
+            options.expectations.display()
+        );
+    }
     let mut expectations = match Expectations::load(&options.expectations) {
         Ok(e) => e,
         Err(e) => {
