@@ -15,6 +15,12 @@ use super::expectations::{Expectations, Unexpected};
 use super::report::{FileResult, Totals, summary_table};
 use super::{RESULT_MARKER, WptOptions};
 
+macro_rules! say_fmt {
+    ($($arg:tt)*) => {
+        say(&format!($($arg)*))
+    };
+}
+
 /// Multiple of the timeout given to files marked `timeout=long`.
 const LONG_FACTOR: f64 = 6.0;
 /// How much of a child's stderr a CRASH line quotes.
@@ -79,9 +85,9 @@ pub fn run(root: PathBuf, filters: Vec<String>, options: WptOptions) -> i32 {
     for r in &results {
         totals.add(r);
     }
-    println!();
-    print!("{}", summary_table(&results));
-    println!(
+    say("");
+    say(summary_table(&results).trim_end());
+    say_fmt!(
         "ran {} files in {:.1} s with {jobs} jobs",
         results.len(),
         elapsed.as_secs_f64()
@@ -95,20 +101,20 @@ pub fn run(root: PathBuf, filters: Vec<String>, options: WptOptions) -> i32 {
     if options.update {
         expectations.update(&results);
         match expectations.save(&options.expectations) {
-            Ok(()) => println!("updated {}", options.expectations.display()),
+            Ok(()) => say_fmt!("updated {}", options.expectations.display()),
             Err(e) => {
                 eprintln!("error: {e}");
                 code = 2;
             }
         }
     } else if !unexpected.is_empty() {
-        println!("\nunexpected results ({}):", unexpected.len());
+        say_fmt!("\nunexpected results ({}):", unexpected.len());
         for u in &unexpected {
-            println!("  {u}");
+            say_fmt!("  {u}");
         }
         code = 1;
     } else {
-        println!(
+        say_fmt!(
             "all results as expected ({})",
             options.expectations.display()
         );
@@ -119,8 +125,16 @@ pub fn run(root: PathBuf, filters: Vec<String>, options: WptOptions) -> i32 {
         eprintln!("error: {e}");
         code = 2;
     }
-    println!("{}", totals.last_line());
+    say_fmt!("{}", totals.last_line());
     code
+}
+
+/// Writes a line to stdout; a closed pipe (`| head`) is not an error.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// Runs the files on `jobs` threads, printing each file's line in order as
@@ -164,7 +178,7 @@ fn run_all(
     for (i, result) in rx {
         slots[i] = Some(result);
         while let Some(Some(r)) = slots.get(printed) {
-            println!("{}", r.line());
+            say_fmt!("{}", r.line());
             printed += 1;
         }
     }
