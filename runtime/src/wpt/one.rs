@@ -104,6 +104,9 @@ async fn drive(
         .await
 }
 
+/// Runs one step of the host's driver. The host catches what the page
+/// throws; an error here is the host's own, and ends the child (CRASH). Its
+/// stack is printed whole because the usual report hides `ext:` frames.
 fn step(runtime: &mut JsRuntime, what: &str) -> Result<(), deno_core::error::CoreError> {
     runtime.execute_script(
         "ext:webaudio_run_wpt/step.js",
