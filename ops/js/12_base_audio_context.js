@@ -141,12 +141,14 @@ class BaseAudioContext extends EventTarget {
   #pumpPromise = null;
   #pumpRefed = true;
   #onEvent;
+  #offline;
 
-  constructor(key, handle, onEvent) {
+  constructor(key, handle, onEvent, offline) {
     if (key !== contextKey) webidl.illegalConstructor();
     super();
     this[webidl.brand] = webidl.brand;
     this.#handle = handle;
+    this.#offline = offline;
     this.#onEvent = onEvent;
     this.#sampleRate = op_base_audio_context_sample_rate(handle);
     contextInternals.set(this, {
@@ -338,11 +340,16 @@ class BaseAudioContext extends EventTarget {
     context.#updatePumpRef();
   }
 
+  /**
+   * Pending promises and transitions keep the process alive. Beyond those,
+   * only a running realtime context that can still make sound does: an
+   * offline context progresses only while rendering (counted as pending),
+   * and a suspended or closed one only if script acts.
+   */
   #keepsProcessAlive() {
-    if (this.#state === "closed") return this.#pending > 0;
-    return this.#pending > 0 ||
-      this.#playing.size > 0 ||
-      (this.#state === "running" && op_base_audio_context_may_make_sound(this.#handle));
+    if (this.#pending > 0) return true;
+    if (this.#offline || this.#state !== "running") return false;
+    return this.#playing.size > 0 || op_base_audio_context_may_make_sound(this.#handle);
   }
 
   #updatePumpRef() {

@@ -93,7 +93,7 @@ class AudioContext extends BaseAudioContext {
       sampleRate ?? 0,
       sinkNone,
     );
-    super(contextKey, handle, (ctx, event) => ctx.#onEngineEvent(event));
+    super(contextKey, handle, (ctx, event) => ctx.#onEngineEvent(event), false);
     this.#sinkId = sinkNone ? new AudioSinkInfo(sinkInfoKey, "none") : "";
     // Rendering starts by itself (this runtime is always "allowed to start");
     // the process stays alive until the state change is delivered.

@@ -118,7 +118,7 @@ class OfflineAudioContext extends BaseAudioContext {
       options.length,
       options.sampleRate,
     );
-    super(contextKey, handle, (ctx, event) => ctx.#onEngineEvent(event));
+    super(contextKey, handle, (ctx, event) => ctx.#onEngineEvent(event), true);
     this.#length = options.length;
     this.#numberOfChannels = options.numberOfChannels;
   }
@@ -154,9 +154,10 @@ class OfflineAudioContext extends BaseAudioContext {
     } catch (e) {
       return PromiseReject(e);
     }
+    // Not counted as pending work: before rendering starts it cannot
+    // settle, and once it is running the rendering itself keeps us alive.
     const d = deferred();
     MapPrototypeSet(this.#suspends, frame, d);
-    addPending(this, 1);
     return d.promise;
   }
 
@@ -175,6 +176,7 @@ class OfflineAudioContext extends BaseAudioContext {
       return d.promise;
     }
     this.#pendingResume[this.#pendingResume.length] = d;
+    // Rendering continues: pending until the next suspend point or the end.
     addPending(this, 1);
     op_offline_audio_context_resume(contextHandleOf(this));
     return d.promise;
@@ -186,10 +188,7 @@ class OfflineAudioContext extends BaseAudioContext {
         if (event.state === "running") {
           const resumed = this.#pendingResume;
           this.#pendingResume = [];
-          for (let i = 0; i < resumed.length; i++) {
-            resumed[i].resolve();
-            addPending(this, -1);
-          }
+          for (let i = 0; i < resumed.length; i++) resumed[i].resolve();
         }
         if (event.state === "closed") this.#controlState = "closed";
         setContextState(this, event.state);
@@ -197,11 +196,12 @@ class OfflineAudioContext extends BaseAudioContext {
       case "suspended": {
         this.#controlState = "suspended";
         setContextState(this, "suspended");
+        // Rendering waits for resume(): only script can make progress now.
+        addPending(this, -1);
         const d = MapPrototypeGet(this.#suspends, event.frame);
         if (d !== undefined) {
           MapPrototypeDelete(this.#suspends, event.frame);
           d.resolve();
-          addPending(this, -1);
         }
         break;
       }

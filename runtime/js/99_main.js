@@ -150,6 +150,7 @@ function bootstrap() {
   // on `globalThis` works, as in a page).
   ObjectSetPrototypeOf(globalThis, globalInterfaces.Window.prototype);
   event.setEventTargetData(globalThis);
+  globalThis[webidl.brand] = webidl.brand;
   event.saveGlobalThisReference(globalThis);
   ObjectDefineProperties(globalThis, {
     window: { __proto__: null, get: () => globalThis, enumerable: true, configurable: false },

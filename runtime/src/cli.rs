@@ -32,6 +32,9 @@ pub enum Command {
     Run(RunArgs),
     /// Run the Web Platform Tests for webaudio from a WPT checkout.
     Wpt(WptArgs),
+    /// Runs one WPT test file in this process (used by `wpt` for each file).
+    #[command(name = "__wpt-one", hide = true)]
+    WptOne(crate::wpt::WptOneArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,9 +58,13 @@ pub struct WptArgs {
     #[arg(value_name = "WPT_ROOT")]
     pub root: PathBuf,
 
-    /// Only run tests whose path (relative to the root) starts with one of these.
+    /// Only run tests whose path (relative to the root, or to its webaudio/)
+    /// starts with one of these.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub options: crate::wpt::WptOptions,
 }
 
 pub fn parse() -> Cli {

@@ -6,6 +6,7 @@ mod errors;
 mod ext;
 mod loader;
 mod worker;
+mod wpt;
 
 use std::process::ExitCode;
 
@@ -14,10 +15,8 @@ fn main() -> ExitCode {
     let cli = cli::parse();
     let code = match cli.command {
         Some(cli::Command::Run(run)) => run_args(run),
-        Some(cli::Command::Wpt(_wpt)) => {
-            eprintln!("error: the wpt runner is not built yet");
-            1
-        }
+        Some(cli::Command::Wpt(args)) => wpt::run(args.root, args.paths, args.options),
+        Some(cli::Command::WptOne(args)) => wpt::run_one(args),
         None => run_args(cli.run),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

@@ -21,19 +21,27 @@ pub fn flush_stdio() {
 
 /// Builds a runtime with the browser globals installed.
 pub fn create_runtime(info: RuntimeInfo) -> JsRuntime {
+    create_runtime_with(info, Vec::new())
+}
+
+/// Like [`create_runtime`], with `host` extensions (the WPT runner's page
+/// host) whose JS runs before the bootstrap hides `__bootstrap`.
+pub fn create_runtime_with(info: RuntimeInfo, host: Vec<deno_core::Extension>) -> JsRuntime {
+    let mut extensions = vec![
+        deno_webidl::deno_webidl::init(),
+        deno_web::deno_web::init(
+            Arc::new(deno_web::BlobStore::default()),
+            None,
+            false,
+            deno_web::InMemoryBroadcastChannel::default(),
+        ),
+        webaudio_ops::webaudio::init(),
+    ];
+    extensions.extend(host);
+    extensions.push(webaudio_run::init(info));
     JsRuntime::new(RuntimeOptions {
         module_loader: Some(Rc::new(FileModuleLoader)),
-        extensions: vec![
-            deno_webidl::deno_webidl::init(),
-            deno_web::deno_web::init(
-                Arc::new(deno_web::BlobStore::default()),
-                None,
-                false,
-                deno_web::InMemoryBroadcastChannel::default(),
-            ),
-            webaudio_ops::webaudio::init(),
-            webaudio_run::init(info),
-        ],
+        extensions,
         ..Default::default()
     })
 }

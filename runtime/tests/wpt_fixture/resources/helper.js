@@ -1,0 +1,2 @@
+// Loaded through an absolute /resources/ URL.
+var helperLoaded = "yes";

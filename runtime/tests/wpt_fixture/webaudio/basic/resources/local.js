@@ -1,0 +1,1 @@
+var localHelper = 42;

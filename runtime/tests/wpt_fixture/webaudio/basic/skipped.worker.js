@@ -1,0 +1,1 @@
+test(() => {}, "worker tests are not run");
