@@ -51,6 +51,21 @@ function queueTask(fn) {
 /** Node classes register here so factory methods can find them. */
 const nodeClasses = { __proto__: null };
 
+/**
+ * The class named `name`, loading its script on first use (the globals are
+ * lazily loaded too); undefined for an interface not implemented yet.
+ */
+function nodeClass(name) {
+  if (nodeClasses[name] === undefined) {
+    const { webAudioGlobalScripts } = core.loadExtScript(
+      "ext:webaudio/99_global_scope.js",
+    );
+    const script = webAudioGlobalScripts[name];
+    if (script !== undefined) core.loadExtScript(`ext:webaudio/${script}.js`);
+  }
+  return nodeClasses[name];
+}
+
 const contextKey = Symbol("BaseAudioContext.key");
 
 function notSupported(method, what) {
@@ -207,18 +222,17 @@ class BaseAudioContext extends EventTarget {
   }
 
   createGain() {
-    return new nodeClasses.GainNode(this);
+    return this.#create("createGain", "GainNode");
   }
 
   createConstantSource() {
-    return new nodeClasses.ConstantSourceNode(this);
+    return this.#create("createConstantSource", "ConstantSourceNode");
   }
 
   createDelay(maxDelayTime = 1) {
-    if (nodeClasses.DelayNode === undefined) notSupported("createDelay", "DelayNode");
     const prefix = "Failed to execute 'createDelay' on 'BaseAudioContext'";
     maxDelayTime = converters.double(maxDelayTime, prefix, "Argument 1");
-    return new nodeClasses.DelayNode(this, { maxDelayTime });
+    return this.#create("createDelay", "DelayNode", { maxDelayTime });
   }
 
   createAnalyser() {
@@ -275,10 +289,11 @@ class BaseAudioContext extends EventTarget {
     real = converters["sequence<float>"](real, prefix, "Argument 1");
     imag = converters["sequence<float>"](imag, prefix, "Argument 2");
     constraints = converters.PeriodicWaveConstraints(constraints, prefix, "Argument 3");
-    if (nodeClasses.PeriodicWave === undefined) {
+    const PeriodicWave = nodeClass("PeriodicWave");
+    if (PeriodicWave === undefined) {
       notSupported("createPeriodicWave", "PeriodicWave");
     }
-    return new nodeClasses.PeriodicWave(this, {
+    return new PeriodicWave(this, {
       real,
       imag,
       disableNormalization: constraints.disableNormalization,
@@ -298,7 +313,7 @@ class BaseAudioContext extends EventTarget {
   }
 
   decodeAudioData(audioData, successCallback = undefined, errorCallback = undefined) {
-    const decode = nodeClasses.decodeAudioData;
+    const decode = nodeClass("decodeAudioData");
     if (decode === undefined) {
       return PromiseReject(
         new DOMException(
@@ -311,7 +326,7 @@ class BaseAudioContext extends EventTarget {
   }
 
   #create(method, className, options = undefined) {
-    const NodeClass = nodeClasses[className];
+    const NodeClass = nodeClass(className);
     if (NodeClass === undefined) notSupported(method, className);
     return new NodeClass(this, options);
   }

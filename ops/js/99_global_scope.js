@@ -1,34 +1,24 @@
-// The Web Audio interfaces a window has, for the runtime's bootstrap to
-// install (non-enumerable, writable, configurable, as in a browser).
+// The Web Audio interfaces a window has, and the script that defines each.
+// The runtime's bootstrap installs them as lazily loaded, non-enumerable
+// globals, so a script pays only for the interfaces it uses.
 
 (function () {
-const { core } = __bootstrap;
-const load = (name) => core.loadExtScript(`ext:webaudio/${name}.js`);
-
-const { AudioBuffer } = load("01_audio_buffer");
-const { AudioParam } = load("10_audio_param");
-const { AudioNode, AudioScheduledSourceNode, AudioDestinationNode } = load("11_audio_node");
-const { AudioListener, BaseAudioContext } = load("12_base_audio_context");
-const { GainNode } = load("20_gain_node");
-const { ConstantSourceNode } = load("21_constant_source_node");
-const { AudioContext, AudioSinkInfo } = load("30_audio_context");
-const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
-
-const webAudioGlobals = {
-  AudioBuffer,
-  AudioContext,
-  AudioDestinationNode,
-  AudioListener,
-  AudioNode,
-  AudioParam,
-  AudioScheduledSourceNode,
-  AudioSinkInfo,
-  BaseAudioContext,
-  ConstantSourceNode,
-  GainNode,
-  OfflineAudioCompletionEvent,
-  OfflineAudioContext,
+const webAudioGlobalScripts = {
+  __proto__: null,
+  AudioBuffer: "01_audio_buffer",
+  AudioParam: "10_audio_param",
+  AudioNode: "11_audio_node",
+  AudioScheduledSourceNode: "11_audio_node",
+  AudioDestinationNode: "11_audio_node",
+  AudioListener: "12_base_audio_context",
+  BaseAudioContext: "12_base_audio_context",
+  GainNode: "20_gain_node",
+  ConstantSourceNode: "21_constant_source_node",
+  AudioContext: "30_audio_context",
+  AudioSinkInfo: "30_audio_context",
+  OfflineAudioContext: "31_offline_audio_context",
+  OfflineAudioCompletionEvent: "31_offline_audio_context",
 };
 
-return { webAudioGlobals };
+return { webAudioGlobalScripts };
 })();

@@ -1,7 +1,8 @@
 // Bootstrap: installs the global scope a browser window gives audio code.
 // This is the one place that defines globals. Every interface is a
-// non-enumerable, writable, configurable data property, as in a browser, and
-// `self`, `window` and `globalThis` are the same object.
+// non-enumerable, writable, configurable property, as in a browser, and
+// `self`, `window` and `globalThis` are the same object. Most interfaces are
+// loaded on first use (see `lazy`) so that start-up stays fast.
 
 (function () {
 const { core, primordials } = __bootstrap;
@@ -11,39 +12,26 @@ const {
   op_runtime_main_module,
   op_runtime_terminals,
 } = core.ops;
-const { fetch, Headers, Response } = core.loadExtScript(
-  "ext:webaudio_run/00_fetch.js",
-);
-
 const {
   ArrayPrototypeIncludes,
+  NumberIsInteger,
   ObjectDefineProperties,
-  ObjectGetOwnPropertyDescriptor,
-  ObjectGetOwnPropertyNames,
   ObjectDefineProperty,
   ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetOwnPropertyNames,
   ObjectSetPrototypeOf,
-  NumberIsInteger,
   TypeError,
 } = primordials;
 
 const load = (name) => core.loadExtScript(`ext:deno_web/${name}.js`);
 
 const webidl = core.loadExtScript("ext:deno_webidl/00_webidl.js");
-const url = load("00_url");
 const consoleModule = load("01_console");
 const { DOMException } = load("01_dom_exception");
 const event = load("02_event");
-const { structuredClone } = load("02_structured_clone");
 const timers = load("02_timers");
-const abortSignal = load("03_abort_signal");
 const globalInterfaces = load("04_global_interfaces");
-const base64 = load("05_base64");
-const encoding = load("08_text_encoding");
-const file = load("09_file");
-const messagePort = load("13_message_port");
-const performance = load("15_performance");
-const { webAudioGlobals } = core.loadExtScript("ext:webaudio/99_global_scope.js");
 
 // Rust ops throw DOMExceptions by class name (`DOMExceptionIndexSizeError`...).
 for (
@@ -78,45 +66,94 @@ const nonEnumerable = (value) => ({
   configurable: true,
 });
 
+/**
+ * A global whose script is loaded on first use, to keep start-up fast. It
+ * turns into an ordinary non-enumerable data property the first time it is
+ * read or written.
+ */
+function lazy(name, loadValue) {
+  return {
+    __proto__: null,
+    get() {
+      const value = loadValue();
+      ObjectDefineProperty(globalThis, name, nonEnumerable(value));
+      return value;
+    },
+    set(value) {
+      ObjectDefineProperty(globalThis, name, nonEnumerable(value));
+    },
+    enumerable: false,
+    configurable: true,
+  };
+}
+
+/** `lazy` for several globals exported by one script. */
+function lazyFrom(descriptors, loadScript, names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    descriptors[name] = lazy(name, () => loadScript()[name]);
+  }
+}
+
 const windowOrWorkerGlobals = {
-  AbortController: nonEnumerable(abortSignal.AbortController),
-  AbortSignal: nonEnumerable(abortSignal.AbortSignal),
-  Blob: nonEnumerable(file.Blob),
   CustomEvent: nonEnumerable(event.CustomEvent),
   DOMException: nonEnumerable(DOMException),
   ErrorEvent: nonEnumerable(event.ErrorEvent),
   Event: nonEnumerable(event.Event),
   EventTarget: nonEnumerable(event.EventTarget),
-  File: nonEnumerable(file.File),
-  Headers: nonEnumerable(Headers),
-  MessageChannel: nonEnumerable(messagePort.MessageChannel),
   MessageEvent: nonEnumerable(event.MessageEvent),
-  MessagePort: nonEnumerable(messagePort.MessagePort),
-  Performance: nonEnumerable(performance.Performance),
-  PerformanceEntry: nonEnumerable(performance.PerformanceEntry),
-  PerformanceMark: nonEnumerable(performance.PerformanceMark),
-  PerformanceMeasure: nonEnumerable(performance.PerformanceMeasure),
   ProgressEvent: nonEnumerable(event.ProgressEvent),
   PromiseRejectionEvent: nonEnumerable(event.PromiseRejectionEvent),
-  Response: nonEnumerable(Response),
-  TextDecoder: nonEnumerable(encoding.TextDecoder),
-  TextEncoder: nonEnumerable(encoding.TextEncoder),
-  URL: nonEnumerable(url.URL),
-  URLSearchParams: nonEnumerable(url.URLSearchParams),
-  atob: nonEnumerable(base64.atob),
-  btoa: nonEnumerable(base64.btoa),
   clearInterval: nonEnumerable(timers.clearInterval),
   clearTimeout: nonEnumerable(timers.clearTimeout),
   console: nonEnumerable(
     new consoleModule.Console((msg, level) => core.print(msg, level > 1)),
   ),
-  fetch: nonEnumerable(fetch),
-  performance: nonEnumerable(performance.performance),
   reportError: nonEnumerable(event.reportError),
   setInterval: nonEnumerable(timers.setInterval),
   setTimeout: nonEnumerable(timers.setTimeout),
-  structuredClone: nonEnumerable(structuredClone),
 };
+lazyFrom(windowOrWorkerGlobals, () => load("03_abort_signal"), [
+  "AbortController",
+  "AbortSignal",
+]);
+lazyFrom(windowOrWorkerGlobals, () => load("09_file"), ["Blob", "File"]);
+lazyFrom(windowOrWorkerGlobals, () => load("13_message_port"), [
+  "MessageChannel",
+  "MessagePort",
+]);
+lazyFrom(windowOrWorkerGlobals, () => load("00_url"), ["URL", "URLSearchParams"]);
+lazyFrom(windowOrWorkerGlobals, () => load("08_text_encoding"), [
+  "TextDecoder",
+  "TextEncoder",
+]);
+lazyFrom(windowOrWorkerGlobals, () => load("05_base64"), ["atob", "btoa"]);
+lazyFrom(windowOrWorkerGlobals, () => load("02_structured_clone"), [
+  "structuredClone",
+]);
+lazyFrom(
+  windowOrWorkerGlobals,
+  () => core.loadExtScript("ext:webaudio_run/00_fetch.js"),
+  ["fetch", "Headers", "Response"],
+);
+function loadPerformance() {
+  const performance = load("15_performance");
+  return performance;
+}
+lazyFrom(windowOrWorkerGlobals, loadPerformance, [
+  "Performance",
+  "PerformanceEntry",
+  "PerformanceMark",
+  "PerformanceMeasure",
+  "performance",
+]);
+const { webAudioGlobalScripts } = core.loadExtScript(
+  "ext:webaudio/99_global_scope.js",
+);
+for (const name in webAudioGlobalScripts) {
+  const script = `ext:webaudio/${webAudioGlobalScripts[name]}.js`;
+  windowOrWorkerGlobals[name] = lazy(name, () => core.loadExtScript(script)[name]);
+}
 
 /**
  * The runtime namespace: what a script outside a browser needs and a page
@@ -139,9 +176,6 @@ const WebAudioRun = ObjectFreeze({
 
 function bootstrap() {
   ObjectDefineProperties(globalThis, windowOrWorkerGlobals);
-  for (const name in webAudioGlobals) {
-    ObjectDefineProperty(globalThis, name, nonEnumerable(webAudioGlobals[name]));
-  }
   ObjectDefineProperties(globalThis, {
     Window: globalInterfaces.windowConstructorDescriptor,
     WebAudioRun: nonEnumerable(WebAudioRun),
@@ -165,7 +199,6 @@ function bootstrap() {
       ObjectDefineProperty(globalThis, name, { __proto__: null, enumerable: false });
     }
   }
-  performance.setTimeOrigin();
   // Scripts see a browser's global scope, not deno_core's internals.
   delete globalThis.Deno;
   delete globalThis.__bootstrap;
