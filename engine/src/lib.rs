@@ -8,6 +8,7 @@
 
 pub mod block;
 pub mod buffer;
+pub mod decode;
 pub mod message;
 pub mod node;
 pub mod processor;
