@@ -219,6 +219,9 @@ fn decode_to_pcm(
     bytes: &[u8],
     options: &DecodeOptions,
 ) -> Result<(Pcm, DecodeReport), DecodeError> {
+    if let Some(result) = wide_wav::decode(bytes, options) {
+        return result;
+    }
     let mut format = open_format(bytes)?;
 
     // The spec: "If the media byte-stream contains multiple audio tracks, only
@@ -381,6 +384,153 @@ fn decode_to_pcm(
     }
     report.source_sample_rate = rate;
     Ok((Pcm { channels }, report))
+}
+
+/// WAV files with more channels than symphonia's WAV reader can map to
+/// speaker positions (it stops at 18; the Web Audio API allows 32). Only
+/// such files come here; everything else goes through symphonia.
+mod wide_wav {
+    use super::{DecodeError, DecodeOptions, DecodeReport, MAX_CHANNELS, Pcm, check_source_rate};
+
+    /// Channels symphonia's WAV reader handles itself.
+    const SYMPHONIA_MAX_WAV_CHANNELS: u16 = 18;
+
+    const TAG_PCM: u16 = 1;
+    const TAG_FLOAT: u16 = 3;
+    const TAG_EXTENSIBLE: u16 = 0xFFFE;
+
+    fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+        Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    }
+
+    fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    }
+
+    struct Format {
+        tag: u16,
+        channels: u16,
+        rate: u32,
+        block_align: u16,
+        bits: u16,
+    }
+
+    fn parse_fmt(body: &[u8]) -> Option<Format> {
+        let mut f = Format {
+            tag: u16_at(body, 0)?,
+            channels: u16_at(body, 2)?,
+            rate: u32_at(body, 4)?,
+            block_align: u16_at(body, 12)?,
+            bits: u16_at(body, 14)?,
+        };
+        if f.tag == TAG_EXTENSIBLE {
+            // The sub-format GUID starts with the real format tag.
+            f.tag = u16_at(body, 24)?;
+        }
+        Some(f)
+    }
+
+    /// `None`: not a wide WAV, let symphonia decide.
+    pub(super) fn decode(
+        bytes: &[u8],
+        options: &DecodeOptions,
+    ) -> Option<Result<(Pcm, DecodeReport), DecodeError>> {
+        if bytes.get(0..4)? != b"RIFF" || bytes.get(8..12)? != b"WAVE" {
+            return None;
+        }
+        let mut format = None;
+        let mut at = 12usize;
+        // Each chunk advances `at` by at least 8 bytes, so this terminates.
+        while let (Some(id), Some(size)) = (bytes.get(at..at + 4), u32_at(bytes, at + 4)) {
+            let body_start = at + 8;
+            let size = size as usize;
+            match id {
+                b"fmt " => {
+                    let body = bytes.get(body_start..body_start.checked_add(size)?)?;
+                    let f = parse_fmt(body)?;
+                    if f.channels <= SYMPHONIA_MAX_WAV_CHANNELS {
+                        return None;
+                    }
+                    format = Some(f);
+                }
+                b"data" => {
+                    let f = format?;
+                    let available = bytes.len() - body_start;
+                    return Some(if size > available {
+                        Err(DecodeError::Truncated)
+                    } else {
+                        convert(&f, &bytes[body_start..body_start + size], options)
+                    });
+                }
+                _ => {}
+            }
+            at = body_start.checked_add(size)?.checked_add(size & 1)?;
+        }
+        None
+    }
+
+    fn convert(
+        f: &Format,
+        data: &[u8],
+        options: &DecodeOptions,
+    ) -> Result<(Pcm, DecodeReport), DecodeError> {
+        let channels = usize::from(f.channels);
+        if channels > MAX_CHANNELS {
+            return Err(DecodeError::UnsupportedChannelCount(channels));
+        }
+        check_source_rate(f.rate)?;
+        let width = match (f.tag, f.bits) {
+            (TAG_PCM, 8 | 16 | 24 | 32) | (TAG_FLOAT, 32 | 64) => usize::from(f.bits / 8),
+            _ => return Err(DecodeError::Unsupported("WAV sample format")),
+        };
+        if usize::from(f.block_align) != width * channels {
+            return Err(DecodeError::Malformed("WAV block align".to_string()));
+        }
+        let block = width * channels;
+        if !data.len().is_multiple_of(block) {
+            let frames = (data.len() / block) as u64;
+            return Err(DecodeError::Incomplete {
+                decoded: frames,
+                declared: frames + 1,
+            });
+        }
+        let frames = data.len() / block;
+        if frames == 0 {
+            return Err(DecodeError::NoAudio);
+        }
+        if frames * channels > options.max_output_samples {
+            return Err(DecodeError::TooLarge);
+        }
+        let mut out: Vec<Vec<f32>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
+        for frame in data.chunks_exact(block) {
+            for (ch, s) in out.iter_mut().zip(frame.chunks_exact(width)) {
+                // Same conversions as symphonia's, so a file decodes to the
+                // same values whichever path it takes.
+                let v = match (f.tag, width) {
+                    (TAG_PCM, 1) => f32::from(s[0]) / 128.0 - 1.0,
+                    (TAG_PCM, 2) => f32::from(i16::from_le_bytes([s[0], s[1]])) / 32_768.0,
+                    (TAG_PCM, 3) => {
+                        (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as f32 / 8_388_608.0
+                    }
+                    (TAG_PCM, _) => {
+                        (f64::from(i32::from_le_bytes([s[0], s[1], s[2], s[3]])) / 2_147_483_648.0)
+                            as f32
+                    }
+                    (_, 4) => f32::from_le_bytes([s[0], s[1], s[2], s[3]]),
+                    _ => {
+                        f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32
+                    }
+                };
+                ch.push(v);
+            }
+        }
+        let report = DecodeReport {
+            corrupt_packets: 0,
+            total_packets: 1,
+            source_sample_rate: f.rate,
+        };
+        Ok((Pcm { channels: out }, report))
+    }
 }
 
 fn check_channel_count(count: usize) -> Result<(), DecodeError> {
@@ -814,28 +964,86 @@ mod tests {
     }
 
     #[test]
-    fn more_channels_than_the_wav_reader_maps_is_an_error_not_a_panic() {
-        // symphonia's WAV reader maps channels to speaker positions (18 of
-        // them); beyond that it refuses the file (or panics internally,
-        // which must surface as an error too).
-        for n in [19usize, 32, 33, 40] {
-            let chans: Vec<Vec<Sample>> = (0..n)
-                .map(|c| (0..64).map(|i| Sample::Int((c * 100 + i) as i64)).collect())
-                .collect();
-            let bytes = wav(Fmt::S16, 22_050, &chans);
-            let r = decode_audio_data(&bytes, 22_050.0);
-            if n > MAX_CHANNELS {
-                assert!(r.is_err(), "{n} channels must be refused");
-            }
-            if let Err(e) = r {
-                assert_eq!(e.dom_exception_name(), "EncodingError");
+    fn up_to_thirty_two_channels_are_exact_in_every_format() {
+        // 18 is symphonia's limit; beyond it the built-in wide-WAV path
+        // must give the same values.
+        for nch in [9usize, 18, 19, 24, 32] {
+            for fmt in [Fmt::U8, Fmt::S16, Fmt::S24, Fmt::S32, Fmt::F32, Fmt::F64] {
+                let chans: Vec<Vec<Sample>> = (0..nch)
+                    .map(|c| {
+                        if fmt.is_float() {
+                            float_samples(200, c as u64 + 3)
+                        } else {
+                            int_codes(fmt, 200, c as u64 + 3)
+                        }
+                    })
+                    .collect();
+                let buf = decode_audio_data(&wav(fmt, 22_050, &chans), 22_050.0)
+                    .unwrap_or_else(|e| panic!("{fmt:?} x{nch}: {e}"));
+                assert_eq!(buf.number_of_channels(), nch);
+                for (c, ch) in chans.iter().enumerate() {
+                    let want: Vec<f32> = ch.iter().map(|&s| expected(fmt, s)).collect();
+                    let got = buf.channel(c);
+                    assert!(
+                        got.iter()
+                            .zip(&want)
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{fmt:?} x{nch} ch{c}"
+                    );
+                }
             }
         }
-        let chans: Vec<Vec<Sample>> = (0..18)
-            .map(|c| (0..64).map(|i| Sample::Int((c * 100 + i) as i64)).collect())
+    }
+
+    #[test]
+    fn more_than_thirty_two_channels_are_refused() {
+        for nch in [33usize, 40, 64] {
+            let chans: Vec<Vec<Sample>> = (0..nch)
+                .map(|c| (0..64).map(|i| Sample::Int((c * 100 + i) as i64)).collect())
+                .collect();
+            assert_eq!(
+                rejected(&wav(Fmt::S16, 22_050, &chans), 22_050.0),
+                DecodeError::UnsupportedChannelCount(nch)
+            );
+        }
+    }
+
+    #[test]
+    fn wide_wav_rejections() {
+        let chans: Vec<Vec<Sample>> = (0..24)
+            .map(|c| {
+                (0..100)
+                    .map(|i| Sample::Int((c * 100 + i) as i64))
+                    .collect()
+            })
             .collect();
-        let buf = decode_audio_data(&wav(Fmt::S16, 22_050, &chans), 22_050.0).unwrap();
-        assert_eq!(buf.number_of_channels(), 18);
+        let w = wav(Fmt::S16, 22_050, &chans);
+        assert_eq!(
+            rejected(&w[..w.len() - 1], 22_050.0),
+            DecodeError::Truncated
+        );
+        // Data chunk length off by one byte: a partial frame.
+        let mut g = w.clone();
+        let len_at = g.len() - 24 * 2 * 100 - 4;
+        let n = u32::from_le_bytes(g[len_at..len_at + 4].try_into().unwrap()) - 1;
+        g[len_at..len_at + 4].copy_from_slice(&n.to_le_bytes());
+        assert!(matches!(
+            rejected(&g, 22_050.0),
+            DecodeError::Incomplete { decoded: 99, .. }
+        ));
+        assert_eq!(
+            rejected(&wav(Fmt::S16, 22_050, &vec![vec![]; 20]), 22_050.0),
+            DecodeError::NoAudio
+        );
+        let mut g = w.clone();
+        g[24..28].copy_from_slice(&5u32.to_le_bytes());
+        assert_eq!(
+            rejected(&g, 22_050.0),
+            DecodeError::UnsupportedSampleRate(5)
+        );
+        let mut g = w;
+        g[32..34].copy_from_slice(&7u16.to_le_bytes());
+        assert!(matches!(rejected(&g, 22_050.0), DecodeError::Malformed(_)));
     }
 
     // ---- resampling ----
