@@ -604,27 +604,34 @@ fn resample(
         return Err(DecodeError::TooLarge);
     }
 
-    let mut resampler = make_resampler(source_rate, target_rate, channel_count)?;
+    // One channel at a time, freeing each source channel once it is done:
+    // peak memory is the source plus the result minus one channel, instead
+    // of both in full.
+    let mut resampler = make_resampler(source_rate, target_rate, 1)?;
     let needed = resampler.process_all_needed_output_len(frames);
-    let mut out: Vec<Vec<f32>> = (0..channel_count).map(|_| vec![0.0; needed]).collect();
-    let input = SequentialSliceOfVecs::new(&pcm.channels, channel_count, frames)
-        .map_err(|e| DecodeError::Resample(e.to_string()))?;
-    let mut output = SequentialSliceOfVecs::new_mut(&mut out, channel_count, needed)
-        .map_err(|e| DecodeError::Resample(e.to_string()))?;
-    let (_, produced) = resampler
-        .process_all_into_buffer(&input, &mut output, frames, None)
-        .map_err(|e| DecodeError::Resample(e.to_string()))?;
-    drop(pcm);
-    // rubato rounds the length with its own ratio; ours is the contract.
-    let produced = produced.min(needed);
-    let channels = out
-        .into_iter()
-        .map(|mut c| {
-            c.truncate(produced);
-            c.resize(out_len, 0.0);
-            c.into_boxed_slice()
-        })
-        .collect();
+    let mut source = pcm.channels;
+    let mut channels = Vec::with_capacity(channel_count);
+    for src in source.iter_mut() {
+        let input = std::slice::from_ref(&*src);
+        let mut out = vec![vec![0.0; needed]];
+        let produced = {
+            let input = SequentialSliceOfVecs::new(input, 1, frames)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            let mut output = SequentialSliceOfVecs::new_mut(&mut out, 1, needed)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            resampler.reset();
+            resampler
+                .process_all_into_buffer(&input, &mut output, frames, None)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?
+                .1
+        };
+        *src = Vec::new();
+        let mut c = out.pop().unwrap_or_default();
+        // rubato rounds the length with its own ratio; ours is the contract.
+        c.truncate(produced.min(needed));
+        c.resize(out_len, 0.0);
+        channels.push(c.into_boxed_slice());
+    }
     Ok(AudioBufferData::new(target_rate, channels))
 }
 
