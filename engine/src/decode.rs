@@ -55,6 +55,10 @@ const MAX_FRUITLESS_PACKETS: usize = 1 << 16;
 /// before it counts as incomplete.
 const INCOMPLETE_SLACK_FRAMES: f64 = 2048.0;
 
+/// Largest sample magnitude fed to the resampler (far beyond any real
+/// signal, far below where f32 FFT sums overflow).
+const MAX_RESAMPLE_MAGNITUDE: f32 = 1.0e20;
+
 /// Input frames per resampler call.
 const RESAMPLE_CHUNK: usize = 4096;
 
@@ -206,8 +210,11 @@ fn open_format(bytes: &[u8]) -> Result<Box<dyn FormatReader + '_>, DecodeError> 
     probe
         .probe(&Hint::new(), source, FormatOptions::default(), meta)
         .map_err(|e| match e {
-            // The probe reports "no format found" as Unsupported or as running
-            // off the end of the data.
+            // A recognised container with features the reader lacks.
+            SymphoniaError::Unsupported(what) if !what.contains("no suitable") => {
+                DecodeError::Unsupported(what)
+            }
+            // No format found, or the data ran out while looking for one.
             SymphoniaError::Unsupported(_) | SymphoniaError::IoError(_) => {
                 DecodeError::UnknownFormat
             }
@@ -612,6 +619,16 @@ fn resample(
     let mut source = pcm.channels;
     let mut channels = Vec::with_capacity(channel_count);
     for src in source.iter_mut() {
+        // The FFT resampler fails (panics) on NaN and infinities, and huge
+        // values overflow its sums: such samples cannot be band-limited, so
+        // they become 0 or are clamped. Same-rate decodes keep them as is.
+        for v in src.iter_mut() {
+            *v = if v.is_finite() {
+                v.clamp(-MAX_RESAMPLE_MAGNITUDE, MAX_RESAMPLE_MAGNITUDE)
+            } else {
+                0.0
+            };
+        }
         let input = std::slice::from_ref(&*src);
         let mut out = vec![vec![0.0; needed]];
         let produced = {
@@ -1149,6 +1166,35 @@ mod tests {
         assert!((a - 0.5).abs() < 1e-3 && db(res / 0.35) < -100.0);
         let (a, res) = sine_fit(middle(buf.channel(1)), 3_000.0, 48_000.0);
         assert!((a - 0.25).abs() < 1e-3 && db(res / 0.177) < -100.0);
+    }
+
+    #[test]
+    fn non_finite_and_huge_samples() {
+        // Found by fuzzing: NaN made the FFT resampler panic.
+        let x = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            3.0e38,
+            -3.0e38,
+            0.5,
+            0.25,
+        ];
+        let bytes = float_wav(44_100, &[x.repeat(100)]);
+        // Same rate: the file's values, bit for bit.
+        let buf = decode_audio_data(&bytes, 44_100.0).unwrap();
+        for (got, want) in buf.channel(0).iter().zip(x.repeat(100)) {
+            assert_eq!(got.to_bits(), (want as f32).to_bits());
+        }
+        // Resampled (FFT and sinc paths): finite, and the right length.
+        for rate in [48_000.0, 47_999.5] {
+            let buf = decode_audio_data(&bytes, rate).unwrap();
+            assert_eq!(
+                buf.length(),
+                resampled_length(700, 44_100.0, f64::from(rate))
+            );
+            assert!(buf.channel(0).iter().all(|v| v.is_finite()), "{rate}");
+        }
     }
 
     #[test]
