@@ -195,13 +195,69 @@ struct Pcm {
     channels: Vec<Vec<f32>>,
 }
 
+/// The input bytes as a seekable source whose length is withheld.
+///
+/// symphonia's MP3 and ADTS readers, finding no frame count in the stream,
+/// *estimate* one from the average bitrate of the first frames times the
+/// byte length; the MP3 reader then cuts the audio off at that estimate.
+/// For VBR files without a Xing/VBRI header that silently drops audio (or
+/// pads it out). Without a length to extrapolate from, they decode the
+/// whole stream.
+struct UnsizedCursor<'a>(Cursor<&'a [u8]>);
+
+impl std::io::Read for UnsizedCursor<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for UnsizedCursor<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
+impl symphonia::core::io::MediaSource for UnsizedCursor<'_> {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Formats that guess their length from the byte length (see
+/// [`UnsizedCursor`]).
+fn estimates_length(format: &dyn FormatReader) -> bool {
+    matches!(
+        format.format_info().short_name,
+        "mp1" | "mp2" | "mp3" | "aac"
+    )
+}
+
 fn open_format(bytes: &[u8]) -> Result<Box<dyn FormatReader + '_>, DecodeError> {
+    let format = open_format_from(bytes, false)?;
+    if estimates_length(format.as_ref()) {
+        drop(format);
+        return open_format_from(bytes, true);
+    }
+    Ok(format)
+}
+
+fn open_format_from(
+    bytes: &[u8],
+    hide_length: bool,
+) -> Result<Box<dyn FormatReader + '_>, DecodeError> {
     let mut probe = Probe::default();
     symphonia::default::register_enabled_formats(&mut probe);
-    let source = MediaSourceStream::new(
-        Box::new(Cursor::new(bytes)),
-        MediaSourceStreamOptions::default(),
-    );
+    let cursor = Cursor::new(bytes);
+    let source: Box<dyn symphonia::core::io::MediaSource + '_> = if hide_length {
+        Box::new(UnsizedCursor(cursor))
+    } else {
+        Box::new(cursor)
+    };
+    let source = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // Tags and cover art are of no use to an AudioBuffer; do not let a
     // header make us allocate for them.
     let meta = MetadataOptions::default()
@@ -1527,6 +1583,25 @@ mod tests {
                 assert!(r < max_res_db, "{name} ch{c}: residual {r} dB");
             }
         }
+    }
+
+    #[test]
+    fn vbr_mp3_without_a_frame_count_is_not_cut_short() {
+        // 0.6 s of loud noise then 1 s of a faint tone, VBR, no Xing header:
+        // a length extrapolated from the first frames' bitrate is far too
+        // short, and symphonia used to cut the audio there.
+        let name = "noise_then_quiet_mono_44k1_vbr_notag.mp3";
+        let bytes = fixture(name);
+        let buf = decode_audio_data(&bytes, 44_100.0).unwrap();
+        // Whole MPEG frames, encoder delay and padding included (no tag to
+        // say how much to trim).
+        assert!(buf.length() >= 70_560, "{}", buf.length());
+        assert!(buf.length() < 70_560 + 3 * 1152, "{}", buf.length());
+        assert_eq!(buf.length() % 1152, 0);
+        // The faint tail is there: 440 Hz at 0.001.
+        let tail = &buf.channel(0)[44_100..66_150];
+        let (amp, _) = sine_fit(tail, 440.0, 44_100.0);
+        assert!((amp - 0.001).abs() < 0.0002, "{amp}");
     }
 
     #[test]
