@@ -10,6 +10,15 @@
 //! context's rate; to keep the duration (and never cut the tail) the result has
 //! `ceil(frames * target_rate / source_rate)` frames. Equal rates bypass the
 //! resampler, so same-rate PCM is bit exact.
+//!
+//! Failure policy (every failure is the spec's `EncodingError`): the spec
+//! sniffs the type with mimesniff's audio/video patterns; here symphonia's
+//! probe decides instead, which also admits FLAC, ADTS AAC and CAF (as
+//! browsers do). Isolated packets that fail to decode are skipped and
+//! counted in [`DecodeReport`] (the spec asks implementations to warn, not
+//! fail, when decoding can otherwise proceed); a stream where most packets
+//! fail, that ends inside a packet or header, or that decodes to clearly
+//! fewer frames than its header declares is refused.
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,7 +41,8 @@ use crate::MAX_CHANNELS;
 use crate::buffer::AudioBufferData;
 
 /// Default cap on the decoded result, in samples summed over all channels
-/// (2^29 f32 = 2 GiB): roughly 46 minutes of 8 channels at 48 kHz. A header can
+/// (2^29 f32 = 2 GiB): about 93 minutes of stereo or 23 of 8 channels at
+/// 48 kHz. A header can
 /// claim anything; this keeps a hostile file from exhausting memory.
 pub const DEFAULT_MAX_OUTPUT_SAMPLES: usize = 1 << 29;
 
@@ -385,7 +395,7 @@ fn decode_to_pcm(
                 check_channel_count(count)?;
                 check_source_rate(spec.rate())?;
                 rate = Some(spec.rate());
-                let reserve = initial_capacity(num_frames_hint, count, options);
+                let reserve = initial_capacity(num_frames_hint, count, bytes.len(), options);
                 channels = (0..count).map(|_| Vec::with_capacity(reserve)).collect();
             }
             Some(r) if r != spec.rate() || count != channels.len() => {
@@ -614,9 +624,19 @@ fn check_source_rate(rate: u32) -> Result<(), DecodeError> {
     }
 }
 
-/// Trust the header's frame count only as far as the size limit allows.
-fn initial_capacity(num_frames: Option<u64>, channels: usize, options: &DecodeOptions) -> usize {
-    let limit = options.max_output_samples / channels.max(1);
+/// Trust the header's frame count only as far as the size limit and the
+/// input size allow: a few bytes claiming hours must not reserve gigabytes
+/// up front (the vectors still grow if the claim turns out true).
+fn initial_capacity(
+    num_frames: Option<u64>,
+    channels: usize,
+    input_len: usize,
+    options: &DecodeOptions,
+) -> usize {
+    // Generous for PCM (at most 1 frame per byte) and typical codecs.
+    const FRAMES_PER_INPUT_BYTE: usize = 16;
+    let limit = (options.max_output_samples / channels.max(1))
+        .min(input_len.saturating_mul(FRAMES_PER_INPUT_BYTE));
     num_frames
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX).min(limit))
         .unwrap_or(0)
