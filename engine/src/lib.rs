@@ -42,6 +42,7 @@
 pub mod block;
 pub mod buffer;
 pub mod context;
+pub mod decode;
 pub mod error;
 pub mod graph;
 pub mod message;
