@@ -51,6 +51,12 @@ function queueTask(fn) {
 /** Node classes register here so factory methods can find them. */
 const nodeClasses = { __proto__: null };
 
+/** Scripts of things that are not globals. */
+const internalScripts = {
+  __proto__: null,
+  decodeAudioData: "40_decode_audio_data",
+};
+
 /**
  * The class named `name`, loading its script on first use (the globals are
  * lazily loaded too); undefined for an interface not implemented yet.
@@ -60,7 +66,7 @@ function nodeClass(name) {
     const { webAudioGlobalScripts } = core.loadExtScript(
       "ext:webaudio/99_global_scope.js",
     );
-    const script = webAudioGlobalScripts[name];
+    const script = webAudioGlobalScripts[name] ?? internalScripts[name];
     if (script !== undefined) core.loadExtScript(`ext:webaudio/${script}.js`);
   }
   return nodeClasses[name];

@@ -34,6 +34,7 @@ deno_core::extension!(
         ops::context::op_base_audio_context_listener_param,
         ops::context::op_base_audio_context_may_make_sound,
         ops::context::op_base_audio_context_next_event,
+        ops::decode::op_base_audio_context_decode_audio_data,
         ops::node::op_audio_node_connect,
         ops::node::op_audio_node_connect_param,
         ops::node::op_audio_node_disconnect,
@@ -80,6 +81,7 @@ deno_core::extension!(
         "21_constant_source_node.js",
         "30_audio_context.js",
         "31_offline_audio_context.js",
+        "40_decode_audio_data.js",
         "99_global_scope.js",
     ],
 );
