@@ -11,6 +11,7 @@ const {
   op_runtime_exit,
   op_runtime_main_module,
   op_runtime_terminals,
+  op_runtime_write_wav,
 } = core.ops;
 const {
   ArrayPrototypeIncludes,
@@ -21,6 +22,7 @@ const {
   ObjectGetOwnPropertyDescriptor,
   ObjectGetOwnPropertyNames,
   ObjectSetPrototypeOf,
+  Float32Array,
   TypeError,
 } = primordials;
 
@@ -165,6 +167,31 @@ const WebAudioRun = ObjectFreeze({
   args: ObjectFreeze(op_runtime_args()),
   /** URL of the main module. */
   mainModule: op_runtime_main_module(),
+  /**
+   * Writes an AudioBuffer to a WAV file (`bitDepth` 16 for integer PCM, 32
+   * for float, the default).
+   */
+  writeWav(path, audioBuffer, options = {}) {
+    const prefix = "WebAudioRun.writeWav";
+    if (typeof path !== "string" && !(path instanceof globalThis.URL)) {
+      throw new TypeError(`${prefix}: path must be a string or a file: URL`);
+    }
+    const filePath = typeof path === "string"
+      ? path
+      : decodeURIComponent(path.pathname);
+    if (!(audioBuffer instanceof globalThis.AudioBuffer)) {
+      throw new TypeError(`${prefix}: the second argument must be an AudioBuffer`);
+    }
+    const bits = options?.bitDepth ?? 32;
+    const channels = audioBuffer.numberOfChannels;
+    const length = audioBuffer.length;
+    const interleaved = new Float32Array(channels * length);
+    for (let c = 0; c < channels; c++) {
+      const data = audioBuffer.getChannelData(c);
+      for (let i = 0; i < length; i++) interleaved[i * channels + c] = data[i];
+    }
+    op_runtime_write_wav(filePath, channels, audioBuffer.sampleRate, bits, interleaved);
+  },
   /** Ends the process with `code` (0 by default), closing audio output first. */
   exit(code = 0) {
     if (!NumberIsInteger(code) || code < 0 || code > 255) {

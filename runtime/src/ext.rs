@@ -87,6 +87,64 @@ async fn op_fetch_read_file(#[string] url: String) -> Result<Vec<u8>, FetchError
     })
 }
 
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+pub enum WriteWavError {
+    #[class(type)]
+    #[error("WebAudioRun.writeWav: {0}")]
+    Argument(String),
+    #[class(generic)]
+    #[error("WebAudioRun.writeWav: cannot write '{path}': {reason}")]
+    Io { path: String, reason: String },
+}
+
+/// Writes interleaved samples as a WAV file: 16-bit integer or 32-bit float.
+#[op2(fast)]
+fn op_runtime_write_wav(
+    #[string] path: &str,
+    channels: u32,
+    sample_rate: u32,
+    bits: u32,
+    #[buffer] interleaved: &[f32],
+) -> Result<(), WriteWavError> {
+    if channels == 0 || channels > 32 {
+        return Err(WriteWavError::Argument(format!(
+            "{channels} channels cannot be written"
+        )));
+    }
+    let sample_format = match bits {
+        16 => hound::SampleFormat::Int,
+        32 => hound::SampleFormat::Float,
+        other => {
+            return Err(WriteWavError::Argument(format!(
+                "bitDepth must be 16 or 32, not {other}"
+            )));
+        }
+    };
+    let spec = hound::WavSpec {
+        channels: channels as u16,
+        sample_rate,
+        bits_per_sample: bits as u16,
+        sample_format,
+    };
+    let io = |e: hound::Error| WriteWavError::Io {
+        path: path.to_string(),
+        reason: match e {
+            hound::Error::IoError(io) => crate::errors::io_reason(&io),
+            other => other.to_string(),
+        },
+    };
+    let mut writer = hound::WavWriter::create(path, spec).map_err(io)?;
+    for &sample in interleaved {
+        if bits == 16 {
+            let scaled = (sample.clamp(-1.0, 1.0) * 32767.0).round() as i16;
+            writer.write_sample(scaled).map_err(io)?;
+        } else {
+            writer.write_sample(sample).map_err(io)?;
+        }
+    }
+    writer.finalize().map_err(io)
+}
+
 deno_core::extension!(
     webaudio_run,
     deps = [deno_webidl, deno_web, webaudio],
@@ -96,6 +154,7 @@ deno_core::extension!(
         op_runtime_terminals,
         op_runtime_exit,
         op_fetch_read_file,
+        op_runtime_write_wav,
     ],
     lazy_loaded_js = [dir "js", "00_fetch.js"],
     js = [dir "js", "99_main.js"],
