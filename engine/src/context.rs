@@ -753,6 +753,11 @@ impl Context {
 
     /// Whether the output goes to a real device (`sinkId` is "" rather than
     /// `{type: "none"}`).
+    /// True when both handles are the same context.
+    pub fn same_context(&self, other: &Context) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     pub fn has_device_sink(&self) -> bool {
         self.inner.sink_is_device
     }

@@ -276,12 +276,20 @@ pub(crate) fn start_device(
                 );
                 for frame in data.chunks_mut(channels) {
                     if pos == RENDER_QUANTUM_SIZE {
+                        let was_running = renderer.state == ContextState::Running;
                         renderer.drain_commands();
                         block.make_silent_with_channels(channels);
-                        if renderer.state == ContextState::Running {
+                        let running = renderer.state == ContextState::Running;
+                        // Stopping or starting mid-signal would click: the
+                        // quantum after suspend/close is still rendered and
+                        // faded out, the first one after resume faded in.
+                        if running || was_running {
                             renderer.render_quantum();
                             if let Some(dest) = renderer.destination_block() {
                                 mix_add(&mut block, dest, ChannelInterpretation::Speakers);
+                            }
+                            if running != was_running && !block.is_silent() {
+                                apply_fade(&mut block, running);
                             }
                         }
                         pos = 0;
@@ -328,5 +336,38 @@ pub(crate) fn start_device(
             let _ = thread.join();
             Err("the device thread ended".into())
         }
+    }
+}
+
+/// Fades a whole quantum in (0 -> 1) or out (1 -> 0) linearly.
+fn apply_fade(block: &mut AudioBlock, fade_in: bool) {
+    let step = 1.0 / RENDER_QUANTUM_SIZE as f32;
+    for channel in block.channels_mut() {
+        for (i, sample) in channel.iter_mut().enumerate() {
+            let ramp = (i as f32 + 1.0) * step;
+            *sample *= if fade_in { ramp } else { 1.0 - ramp };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fades_reach_zero_at_the_silent_end() {
+        let mut block = AudioBlock::new(2);
+        for c in block.channels_mut() {
+            c.fill(1.0);
+        }
+        apply_fade(&mut block, false);
+        assert_eq!(block.channel(0)[RENDER_QUANTUM_SIZE - 1], 0.0);
+        assert!(block.channel(1)[0] > 0.99);
+        for c in block.channels_mut() {
+            c.fill(1.0);
+        }
+        apply_fade(&mut block, true);
+        assert!(block.channel(0)[0] < 0.01);
+        assert_eq!(block.channel(0)[RENDER_QUANTUM_SIZE - 1], 1.0);
     }
 }

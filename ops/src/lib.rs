@@ -11,6 +11,7 @@ pub mod error;
 mod ops;
 
 pub use error::WebAudioError;
+pub use ops::context::close_all_realtime_contexts;
 
 deno_core::extension!(
     webaudio,

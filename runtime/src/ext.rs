@@ -35,20 +35,9 @@ fn op_runtime_terminals() -> (bool, bool) {
     )
 }
 
-/// Things to run before the process exits (closing audio contexts without a
-/// click). Other extensions register them in `OpState`.
-#[derive(Default)]
-pub struct ExitHooks(pub Vec<Box<dyn FnOnce()>>);
-
 #[op2(fast)]
-fn op_runtime_exit(state: &mut OpState, code: i32) {
-    if let Some(hooks) = state.try_take::<ExitHooks>() {
-        for hook in hooks.0 {
-            hook();
-        }
-    }
-    crate::worker::flush_stdio();
-    std::process::exit(code);
+fn op_runtime_exit(code: i32) {
+    crate::worker::exit_process(code);
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]
@@ -161,6 +150,5 @@ deno_core::extension!(
     options = { info: RuntimeInfo },
     state = |state, options| {
         state.put(options.info);
-        state.put(ExitHooks::default());
     },
 );

@@ -19,6 +19,16 @@ pub fn flush_stdio() {
     let _ = std::io::stderr().flush();
 }
 
+/// Ends the process: open audio contexts fade out first (no click).
+pub fn exit_process(code: i32) -> ! {
+    webaudio_ops::close_all_realtime_contexts();
+    flush_stdio();
+    std::process::exit(code);
+}
+
+/// Exit code of a process stopped by Ctrl-C (128 + SIGINT).
+const EXIT_INTERRUPTED: i32 = 130;
+
 /// Builds a runtime with the browser globals installed.
 pub fn create_runtime(info: RuntimeInfo) -> JsRuntime {
     create_runtime_with(info, Vec::new())
@@ -77,6 +87,11 @@ pub fn run_script(script: &Path, args: Vec<String>) -> i32 {
         main_module: specifier.to_string(),
     };
     let code = tokio.block_on(async move {
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                exit_process(EXIT_INTERRUPTED);
+            }
+        });
         let mut runtime = create_runtime(info);
         match execute_main(&mut runtime, &specifier, source).await {
             Ok(()) => 0,
@@ -86,6 +101,7 @@ pub fn run_script(script: &Path, args: Vec<String>) -> i32 {
             }
         }
     });
+    webaudio_ops::close_all_realtime_contexts();
     flush_stdio();
     code
 }

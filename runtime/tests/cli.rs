@@ -180,3 +180,27 @@ fn a_directory_is_not_a_script() {
         out.stderr
     );
 }
+
+#[test]
+fn ctrl_c_stops_a_context_that_would_play_forever() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/play_forever.js");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .arg(&script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run webaudio-run");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "a never-stopped source keeps the process alive"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "playing\n");
+}

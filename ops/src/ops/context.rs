@@ -2,6 +2,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::future::Future;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use deno_core::op2;
@@ -59,7 +60,33 @@ pub fn op_audio_context_new(
             SinkChoice::Default
         },
     };
-    Ok(ContextResource::new(Context::new_realtime(options)?))
+    let ctx = Context::new_realtime(options)?;
+    live_contexts().push(ctx.clone());
+    Ok(ContextResource::new(ctx))
+}
+
+/// Realtime contexts not yet closed, so they can be closed without a click
+/// when the process exits (from any thread: a signal handler included).
+static LIVE_CONTEXTS: Mutex<Vec<Context>> = Mutex::new(Vec::new());
+
+fn live_contexts() -> MutexGuard<'static, Vec<Context>> {
+    LIVE_CONTEXTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Closes every open realtime context, letting the device play the
+/// fade-out quantum before returning. Called when the process exits.
+pub fn close_all_realtime_contexts() {
+    let contexts = std::mem::take(&mut *live_contexts());
+    let mut wait = Duration::ZERO;
+    for ctx in &contexts {
+        if ctx.state() != ContextState::Closed && ctx.close().is_ok() && ctx.has_device_sink() {
+            let latency = ctx.base_latency() + ctx.output_latency();
+            wait = wait.max(Duration::from_secs_f64(latency.clamp(0.0, 0.5)));
+        }
+    }
+    if !wait.is_zero() {
+        std::thread::sleep(wait + Duration::from_millis(10));
+    }
 }
 
 #[op2(fast)]
@@ -74,7 +101,9 @@ pub fn op_audio_context_suspend(#[cppgc] res: &ContextResource) -> Result<(), We
 
 #[op2(fast)]
 pub fn op_audio_context_close(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
-    Ok(res.ctx.close()?)
+    res.ctx.close()?;
+    live_contexts().retain(|c| !c.same_context(&res.ctx));
+    Ok(())
 }
 
 #[op2(fast)]
