@@ -3,13 +3,14 @@
 //! time), the offline worker, and the housekeeping (garbage) thread.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use atomic_waker::AtomicWaker;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use crossbeam_queue::ArrayQueue;
 
 use crate::block::AudioBlock;
 use crate::context::{OfflineShared, Outbox, Timing};
@@ -267,8 +268,11 @@ pub(crate) fn start_device(
                     .output_latency
                     .store(latency.as_secs_f64().to_bits(), Ordering::Relaxed);
                 let played_at = Instant::now() + latency;
-                let start_frame = renderer.frame
-                    - (RENDER_QUANTUM_SIZE - pos) as u64 * (pos < RENDER_QUANTUM_SIZE) as u64;
+                // The frame now playing; before anything was rendered (the
+                // context not running yet) there is none: frame 0.
+                let start_frame = renderer.frame.saturating_sub(
+                    (RENDER_QUANTUM_SIZE - pos) as u64 * (pos < RENDER_QUANTUM_SIZE) as u64,
+                );
                 timing.stamp_frame.store(start_frame, Ordering::Release);
                 timing.stamp_nanos.store(
                     played_at.duration_since(epoch).as_nanos() as u64,
@@ -300,10 +304,18 @@ pub(crate) fn start_device(
                     pos += 1;
                 }
             };
+            // Stream errors arrive on the audio thread: count them and keep
+            // the first; they are reported once, when the sink closes.
+            let errors = Arc::new(AtomicU64::new(0));
+            let first_error = Arc::new(ArrayQueue::<cpal::Error>::new(1));
+            let (count, first) = (errors.clone(), first_error.clone());
             let stream = info.device.build_output_stream(
                 info.config,
                 callback,
-                |e| eprintln!("webaudio-run: output stream error: {e}"),
+                move |e| {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    let _ = first.push(e);
+                },
                 None,
             );
             let stream = match stream {
@@ -321,6 +333,7 @@ pub(crate) fn start_device(
             // Blocks until the sink is dropped (the sender goes away).
             let _ = stop_rx.recv();
             drop(stream);
+            report_stream_errors(errors.load(Ordering::Relaxed), first_error.pop());
         })
         .map_err(|e| e.to_string())?;
     match ready_rx.recv() {
@@ -336,6 +349,17 @@ pub(crate) fn start_device(
             let _ = thread.join();
             Err("the device thread ended".into())
         }
+    }
+}
+
+/// One line about the output stream's errors, if there were any.
+fn report_stream_errors(count: u64, first: Option<cpal::Error>) {
+    if let Some(first) = first {
+        let more = match count {
+            0 | 1 => String::new(),
+            n => format!(" ({} more)", n - 1),
+        };
+        eprintln!("webaudio-run: output stream error: {first}{more}");
     }
 }
 
