@@ -11,6 +11,9 @@ const { AudioNode, AudioScheduledSourceNode, AudioDestinationNode } = load("11_a
 const { AudioListener, BaseAudioContext } = load("12_base_audio_context");
 const { GainNode } = load("20_gain_node");
 const { ConstantSourceNode } = load("21_constant_source_node");
+const { BiquadFilterNode } = load("22_biquad_filter_node");
+const { IIRFilterNode } = load("23_iir_filter_node");
+const { WaveShaperNode } = load("24_wave_shaper_node");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
@@ -24,10 +27,13 @@ const webAudioGlobals = {
   AudioScheduledSourceNode,
   AudioSinkInfo,
   BaseAudioContext,
+  BiquadFilterNode,
   ConstantSourceNode,
   GainNode,
+  IIRFilterNode,
   OfflineAudioCompletionEvent,
   OfflineAudioContext,
+  WaveShaperNode,
 };
 
 return { webAudioGlobals };

@@ -12,6 +12,8 @@
 
 use crate::MAX_CHANNELS;
 use crate::block::AudioBlock;
+use crate::context::{Context, NodeHandle, NodeSpec};
+use crate::error::Error;
 use crate::message::EngineEvent;
 use crate::node::NodeError;
 use crate::node::biquad_filter::{DENORMAL_THRESHOLD, TAIL_THRESHOLD, check_response_lengths};
@@ -183,6 +185,56 @@ pub fn get_frequency_response(
         }
     }
     Ok(())
+}
+
+/// Control handle of an IIRFilterNode.
+#[derive(Debug, Clone)]
+pub struct IIRFilterNode {
+    node: NodeHandle,
+    /// Kept for `getFrequencyResponse` (the coefficients never change).
+    /// Boxed: the handle is cloned and stored in enums of handles.
+    coefficients: std::sync::Arc<IirCoefficients>,
+}
+
+impl IIRFilterNode {
+    /// The constructor (and `createIIRFilter`) after WebIDL conversion: the
+    /// spec's TypeError, NotSupportedError and InvalidStateError checks.
+    pub fn new(ctx: &Context, options: &IIRFilterOptions) -> Result<Self, Error> {
+        let coefficients = IirCoefficients::new(options)?;
+        let spec = NodeSpec::new(1, 1, Vec::new());
+        let processor = IIRFilterProcessor::new(coefficients.clone());
+        let node = ctx.create_node(spec, Box::new(processor))?;
+        Ok(Self {
+            node,
+            coefficients: std::sync::Arc::new(coefficients),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    /// The normalised coefficients.
+    pub fn coefficients(&self) -> &IirCoefficients {
+        &self.coefficients
+    }
+
+    /// `getFrequencyResponse()` (InvalidAccessError when the three lengths
+    /// differ).
+    pub fn get_frequency_response(
+        &self,
+        frequency_hz: &[f32],
+        mag_response: &mut [f32],
+        phase_response: &mut [f32],
+    ) -> Result<(), Error> {
+        Ok(get_frequency_response(
+            &self.coefficients,
+            self.node.context().sample_rate(),
+            frequency_hz,
+            mag_response,
+            phase_response,
+        )?)
+    }
 }
 
 /// The render half: transposed direct form II, f64 state, `order` state
