@@ -1535,4 +1535,70 @@ mod tests {
         );
         assert_eq!(ts.events.pop(), None);
     }
+
+    fn offline_context(sample_rate: f32) -> Context {
+        Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn control_handle_params_type_and_response() {
+        let ctx = offline_context(22050.0);
+        let node = BiquadFilterNode::new(
+            &ctx,
+            BiquadFilterOptions {
+                type_: BiquadFilterType::Highpass,
+                frequency: 900.0,
+                q: 3.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(node.frequency().max_value(), 11025.0);
+        assert_eq!(node.frequency().value(), 900.0);
+        assert_eq!(node.q().value(), 3.0);
+        assert_eq!(node.detune().value(), 0.0);
+        assert_eq!(node.gain().max_value(), GAIN_MAX);
+        assert_eq!(node.filter_type(), BiquadFilterType::Highpass);
+        node.set_filter_type(BiquadFilterType::Notch);
+        assert_eq!(node.filter_type(), BiquadFilterType::Notch);
+
+        let hz = [10.0, 900.0, 5000.0];
+        let (mut mag, mut phase) = ([0.0; 3], [0.0; 3]);
+        node.get_frequency_response(&hz, &mut mag, &mut phase)
+            .unwrap();
+        let (mut want_mag, mut want_phase) = ([0.0; 3], [0.0; 3]);
+        get_frequency_response(
+            BiquadFilterType::Notch,
+            900.0,
+            0.0,
+            3.0,
+            0.0,
+            22050.0,
+            &hz,
+            &mut want_mag,
+            &mut want_phase,
+        )
+        .unwrap();
+        assert_eq!(mag, want_mag);
+        assert_eq!(phase, want_phase);
+        assert!(matches!(
+            node.get_frequency_response(&hz, &mut [0.0; 2], &mut phase),
+            Err(Error::InvalidAccess(_))
+        ));
+        assert!(matches!(
+            BiquadFilterNode::new(
+                &ctx,
+                BiquadFilterOptions {
+                    gain: f32::NAN,
+                    ..Default::default()
+                }
+            ),
+            Err(Error::Type(_))
+        ));
+    }
 }

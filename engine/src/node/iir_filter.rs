@@ -794,4 +794,52 @@ mod tests {
         assert_eq!(n, 0);
         assert_eq!(out[0].number_of_channels(), MAX_CHANNELS);
     }
+
+    #[test]
+    fn control_handle_checks_and_response() {
+        let ctx = crate::Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate: 48000.0,
+        })
+        .unwrap();
+        let new = |ff: Vec<f64>, fb: Vec<f64>| {
+            IIRFilterNode::new(
+                &ctx,
+                &IIRFilterOptions {
+                    feedforward: ff,
+                    feedback: fb,
+                },
+            )
+        };
+        assert!(matches!(
+            new(vec![], vec![1.0]),
+            Err(Error::NotSupported(_))
+        ));
+        assert!(matches!(
+            new(vec![0.0], vec![1.0]),
+            Err(Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            new(vec![1.0], vec![0.0]),
+            Err(Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            new(vec![f64::NAN], vec![1.0]),
+            Err(Error::Type(_))
+        ));
+        let node = new(vec![1.0, 1.0], vec![2.0, -0.5]).unwrap();
+        assert_eq!(node.coefficients().feedforward(), &[0.5, 0.5]);
+        assert_eq!(node.coefficients().feedback(), &[1.0, -0.25]);
+        let (mut mag, mut phase) = ([0.0f32; 1], [0.0f32; 1]);
+        node.get_frequency_response(&[0.0], &mut mag, &mut phase)
+            .unwrap();
+        // H(1) = (0.5 + 0.5) / (1 - 0.25).
+        assert!((mag[0] as f64 - 1.0 / 0.75).abs() < 1e-6);
+        assert_eq!(phase[0], 0.0);
+        assert!(matches!(
+            node.get_frequency_response(&[0.0, 1.0], &mut mag, &mut phase),
+            Err(Error::InvalidAccess(_))
+        ));
+    }
 }

@@ -1148,4 +1148,48 @@ mod tests {
             assert!((half_band_db(hb, 0.25) + 6.0206).abs() < 1e-3);
         }
     }
+
+    #[test]
+    fn control_handle_curve_set_once_and_oversample() {
+        let ctx = crate::Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate: 48000.0,
+        })
+        .unwrap();
+        let node = WaveShaperNode::new(&ctx, &WaveShaperOptions::default()).unwrap();
+        assert!(node.curve().is_none());
+        assert_eq!(node.oversample(), OverSampleType::None);
+        assert!(matches!(
+            node.set_curve(Some(&[1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_curve(Some(&[0.0, 1.0, 0.5])).unwrap();
+        assert_eq!(node.curve().as_deref(), Some(&[0.0, 1.0, 0.5][..]));
+        assert!(matches!(
+            node.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_curve(None).unwrap();
+        assert!(node.curve().is_none());
+        assert!(matches!(
+            node.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_oversample(OverSampleType::X2);
+        assert_eq!(node.oversample(), OverSampleType::X2);
+        let with_curve = WaveShaperNode::new(
+            &ctx,
+            &WaveShaperOptions {
+                curve: Some(vec![1.0, 2.0]),
+                oversample: OverSampleType::X4,
+            },
+        )
+        .unwrap();
+        assert_eq!(with_curve.oversample(), OverSampleType::X4);
+        assert!(matches!(
+            with_curve.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
+    }
 }
