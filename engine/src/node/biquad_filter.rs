@@ -20,9 +20,14 @@
 //! state is below -180 dBFS) and sends `EngineEvent::FilterStateNotFinite`
 //! once if the state stops being finite.
 
+use std::sync::{Arc, Mutex};
+
 use crate::block::AudioBlock;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
 use crate::message::{EngineEvent, NodeMessage};
 use crate::node::NodeError;
+use crate::param::{AutomationRate, ParamDescriptor};
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
@@ -491,6 +496,128 @@ pub fn get_frequency_response(
         }
     }
     Ok(())
+}
+
+/// The four AudioParams of a node in a context running at `sample_rate`.
+fn param_descriptors(sample_rate: f32) -> Vec<ParamDescriptor> {
+    biquad_filter_params(sample_rate)
+        .iter()
+        .map(
+            |&(name, default_value, min_value, max_value, a_rate)| ParamDescriptor {
+                name,
+                default_value,
+                min_value,
+                max_value,
+                automation_rate: if a_rate {
+                    AutomationRate::ARate
+                } else {
+                    AutomationRate::KRate
+                },
+                rate_fixed: false,
+            },
+        )
+        .collect()
+}
+
+/// Control handle of a BiquadFilterNode.
+#[derive(Debug, Clone)]
+pub struct BiquadFilterNode {
+    node: NodeHandle,
+    /// The `type` attribute as the control thread last set it (the getter
+    /// must not wait for the render thread).
+    filter_type: Arc<Mutex<BiquadFilterType>>,
+}
+
+impl BiquadFilterNode {
+    /// The constructor after WebIDL conversion (the `AudioNodeOptions`
+    /// members are applied through the node's channel setters).
+    pub fn new(ctx: &Context, options: BiquadFilterOptions) -> Result<Self, Error> {
+        options.validate()?;
+        let sample_rate = ctx.sample_rate();
+        let spec = NodeSpec::new(1, 1, param_descriptors(sample_rate));
+        let processor = BiquadFilterProcessor::new(&options, sample_rate);
+        let node = ctx.create_node(spec, Box::new(processor))?;
+        let defaults = BiquadFilterOptions::default();
+        for (index, value, default) in [
+            (0, options.frequency, defaults.frequency),
+            (1, options.detune, defaults.detune),
+            (2, options.q, defaults.q),
+            (3, options.gain, defaults.gain),
+        ] {
+            if value != default {
+                node.param(index).set_value(value)?;
+            }
+        }
+        Ok(Self {
+            node,
+            filter_type: Arc::new(Mutex::new(options.type_)),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn frequency(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+
+    pub fn detune(&self) -> ParamHandle {
+        self.node.param(1)
+    }
+
+    pub fn q(&self) -> ParamHandle {
+        self.node.param(2)
+    }
+
+    pub fn gain(&self) -> ParamHandle {
+        self.node.param(3)
+    }
+
+    /// The `type` getter.
+    pub fn filter_type(&self) -> BiquadFilterType {
+        *self
+            .filter_type
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The `type` setter (already a valid enum value: WebIDL drops invalid
+    /// strings before this is reached).
+    pub fn set_filter_type(&self, filter_type: BiquadFilterType) {
+        let mut current = self
+            .filter_type
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current != filter_type {
+            *current = filter_type;
+            self.node
+                .send(NodeMessage::BiquadFilter(BiquadFilterMessage::SetType(
+                    filter_type,
+                )));
+        }
+    }
+
+    /// `getFrequencyResponse()`, computed from the params' current values
+    /// (InvalidAccessError when the three lengths differ).
+    pub fn get_frequency_response(
+        &self,
+        frequency_hz: &[f32],
+        mag_response: &mut [f32],
+        phase_response: &mut [f32],
+    ) -> Result<(), Error> {
+        Ok(get_frequency_response(
+            self.filter_type(),
+            self.frequency().value(),
+            self.detune().value(),
+            self.q().value(),
+            self.gain().value(),
+            self.node.context().sample_rate(),
+            frequency_hz,
+            mag_response,
+            phase_response,
+        )?)
+    }
 }
 
 /// Messages to [`BiquadFilterProcessor`].
@@ -1407,5 +1534,71 @@ mod tests {
             ))
         );
         assert_eq!(ts.events.pop(), None);
+    }
+
+    fn offline_context(sample_rate: f32) -> Context {
+        Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn control_handle_params_type_and_response() {
+        let ctx = offline_context(22050.0);
+        let node = BiquadFilterNode::new(
+            &ctx,
+            BiquadFilterOptions {
+                type_: BiquadFilterType::Highpass,
+                frequency: 900.0,
+                q: 3.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(node.frequency().max_value(), 11025.0);
+        assert_eq!(node.frequency().value(), 900.0);
+        assert_eq!(node.q().value(), 3.0);
+        assert_eq!(node.detune().value(), 0.0);
+        assert_eq!(node.gain().max_value(), GAIN_MAX);
+        assert_eq!(node.filter_type(), BiquadFilterType::Highpass);
+        node.set_filter_type(BiquadFilterType::Notch);
+        assert_eq!(node.filter_type(), BiquadFilterType::Notch);
+
+        let hz = [10.0, 900.0, 5000.0];
+        let (mut mag, mut phase) = ([0.0; 3], [0.0; 3]);
+        node.get_frequency_response(&hz, &mut mag, &mut phase)
+            .unwrap();
+        let (mut want_mag, mut want_phase) = ([0.0; 3], [0.0; 3]);
+        get_frequency_response(
+            BiquadFilterType::Notch,
+            900.0,
+            0.0,
+            3.0,
+            0.0,
+            22050.0,
+            &hz,
+            &mut want_mag,
+            &mut want_phase,
+        )
+        .unwrap();
+        assert_eq!(mag, want_mag);
+        assert_eq!(phase, want_phase);
+        assert!(matches!(
+            node.get_frequency_response(&hz, &mut [0.0; 2], &mut phase),
+            Err(Error::InvalidAccess(_))
+        ));
+        assert!(matches!(
+            BiquadFilterNode::new(
+                &ctx,
+                BiquadFilterOptions {
+                    gain: f32::NAN,
+                    ..Default::default()
+                }
+            ),
+            Err(Error::Type(_))
+        ));
     }
 }

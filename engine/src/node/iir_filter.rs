@@ -12,6 +12,8 @@
 
 use crate::MAX_CHANNELS;
 use crate::block::AudioBlock;
+use crate::context::{Context, NodeHandle, NodeSpec};
+use crate::error::Error;
 use crate::message::EngineEvent;
 use crate::node::NodeError;
 use crate::node::biquad_filter::{DENORMAL_THRESHOLD, TAIL_THRESHOLD, check_response_lengths};
@@ -183,6 +185,56 @@ pub fn get_frequency_response(
         }
     }
     Ok(())
+}
+
+/// Control handle of an IIRFilterNode.
+#[derive(Debug, Clone)]
+pub struct IIRFilterNode {
+    node: NodeHandle,
+    /// Kept for `getFrequencyResponse` (the coefficients never change).
+    /// Boxed: the handle is cloned and stored in enums of handles.
+    coefficients: std::sync::Arc<IirCoefficients>,
+}
+
+impl IIRFilterNode {
+    /// The constructor (and `createIIRFilter`) after WebIDL conversion: the
+    /// spec's TypeError, NotSupportedError and InvalidStateError checks.
+    pub fn new(ctx: &Context, options: &IIRFilterOptions) -> Result<Self, Error> {
+        let coefficients = IirCoefficients::new(options)?;
+        let spec = NodeSpec::new(1, 1, Vec::new());
+        let processor = IIRFilterProcessor::new(coefficients.clone());
+        let node = ctx.create_node(spec, Box::new(processor))?;
+        Ok(Self {
+            node,
+            coefficients: std::sync::Arc::new(coefficients),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    /// The normalised coefficients.
+    pub fn coefficients(&self) -> &IirCoefficients {
+        &self.coefficients
+    }
+
+    /// `getFrequencyResponse()` (InvalidAccessError when the three lengths
+    /// differ).
+    pub fn get_frequency_response(
+        &self,
+        frequency_hz: &[f32],
+        mag_response: &mut [f32],
+        phase_response: &mut [f32],
+    ) -> Result<(), Error> {
+        Ok(get_frequency_response(
+            &self.coefficients,
+            self.node.context().sample_rate(),
+            frequency_hz,
+            mag_response,
+            phase_response,
+        )?)
+    }
 }
 
 /// The render half: transposed direct form II, f64 state, `order` state
@@ -741,5 +793,53 @@ mod tests {
         });
         assert_eq!(n, 0);
         assert_eq!(out[0].number_of_channels(), MAX_CHANNELS);
+    }
+
+    #[test]
+    fn control_handle_checks_and_response() {
+        let ctx = crate::Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate: 48000.0,
+        })
+        .unwrap();
+        let new = |ff: Vec<f64>, fb: Vec<f64>| {
+            IIRFilterNode::new(
+                &ctx,
+                &IIRFilterOptions {
+                    feedforward: ff,
+                    feedback: fb,
+                },
+            )
+        };
+        assert!(matches!(
+            new(vec![], vec![1.0]),
+            Err(Error::NotSupported(_))
+        ));
+        assert!(matches!(
+            new(vec![0.0], vec![1.0]),
+            Err(Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            new(vec![1.0], vec![0.0]),
+            Err(Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            new(vec![f64::NAN], vec![1.0]),
+            Err(Error::Type(_))
+        ));
+        let node = new(vec![1.0, 1.0], vec![2.0, -0.5]).unwrap();
+        assert_eq!(node.coefficients().feedforward(), &[0.5, 0.5]);
+        assert_eq!(node.coefficients().feedback(), &[1.0, -0.25]);
+        let (mut mag, mut phase) = ([0.0f32; 1], [0.0f32; 1]);
+        node.get_frequency_response(&[0.0], &mut mag, &mut phase)
+            .unwrap();
+        // H(1) = (0.5 + 0.5) / (1 - 0.25).
+        assert!((mag[0] as f64 - 1.0 / 0.75).abs() < 1e-6);
+        assert_eq!(phase[0], 0.0);
+        assert!(matches!(
+            node.get_frequency_response(&[0.0, 1.0], &mut mag, &mut phase),
+            Err(Error::InvalidAccess(_))
+        ));
     }
 }

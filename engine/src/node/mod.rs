@@ -41,6 +41,20 @@ pub enum NodeError {
     Type(String),
 }
 
+impl From<NodeError> for crate::error::Error {
+    fn from(e: NodeError) -> Self {
+        use crate::error::Error;
+        match e {
+            NodeError::IndexSize(m) => Error::IndexSize(m),
+            NodeError::InvalidState(m) => Error::InvalidState(m),
+            NodeError::NotSupported(m) => Error::NotSupported(m),
+            NodeError::Range(m) => Error::Range(m),
+            NodeError::InvalidAccess(m) => Error::InvalidAccess(m),
+            NodeError::Type(m) => Error::Type(m),
+        }
+    }
+}
+
 /// `AudioScheduledSourceNode.start(when)` checks, in the order a browser
 /// raises them: a non-finite `when` is a TypeError from WebIDL's `double`
 /// conversion (before the method runs); then `[[source started]]` already

@@ -17,8 +17,10 @@
 //! sample of delay at the 2x rate so that total is a whole number of frames,
 //! and no oversampling means no latency.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use crate::context::{Context, NodeHandle, NodeSpec};
+use crate::error::Error;
 use crate::message::NodeMessage;
 use crate::node::NodeError;
 use crate::processor::{ProcessIo, Processor, RenderScope};
@@ -139,6 +141,66 @@ impl CurveSlot {
         }
         self.curve = new_curve.map(Arc::from);
         Ok(WaveShaperMessage::SetCurve(Box::new(self.curve.clone())))
+    }
+}
+
+/// Control handle of a WaveShaperNode.
+#[derive(Debug, Clone)]
+pub struct WaveShaperNode {
+    node: NodeHandle,
+    state: Arc<Mutex<(CurveSlot, OverSampleType)>>,
+}
+
+impl WaveShaperNode {
+    /// The constructor after WebIDL conversion (the `AudioNodeOptions`
+    /// members are applied through the node's channel setters).
+    pub fn new(ctx: &Context, options: &WaveShaperOptions) -> Result<Self, Error> {
+        let slot = CurveSlot::new(options)?;
+        let processor = WaveShaperProcessor::new(slot.get().cloned(), options.oversample);
+        let spec = NodeSpec::new(1, 1, Vec::new());
+        let node = ctx.create_node(spec, Box::new(processor))?;
+        Ok(Self {
+            node,
+            state: Arc::new(Mutex::new((slot, options.oversample))),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (CurveSlot, OverSampleType)> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The node's internal copy of the curve (`None`: no curve).
+    pub fn curve(&self) -> Option<Arc<[f32]>> {
+        self.lock().0.get().cloned()
+    }
+
+    /// The `curve` setter: copies `curve`; InvalidStateError when it has
+    /// fewer than 2 values or a curve was already set.
+    pub fn set_curve(&self, curve: Option<&[f32]>) -> Result<(), Error> {
+        let message = self.lock().0.set(curve)?;
+        self.node.send(NodeMessage::WaveShaper(message));
+        Ok(())
+    }
+
+    pub fn oversample(&self) -> OverSampleType {
+        self.lock().1
+    }
+
+    pub fn set_oversample(&self, oversample: OverSampleType) {
+        let mut state = self.lock();
+        if state.1 != oversample {
+            state.1 = oversample;
+            self.node
+                .send(NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(
+                    oversample,
+                )));
+        }
     }
 }
 
@@ -1085,5 +1147,49 @@ mod tests {
             // Exactly half-band: -6.02 dB at a quarter of the rate.
             assert!((half_band_db(hb, 0.25) + 6.0206).abs() < 1e-3);
         }
+    }
+
+    #[test]
+    fn control_handle_curve_set_once_and_oversample() {
+        let ctx = crate::Context::new_offline(crate::OfflineOptions {
+            number_of_channels: 1,
+            length: 128,
+            sample_rate: 48000.0,
+        })
+        .unwrap();
+        let node = WaveShaperNode::new(&ctx, &WaveShaperOptions::default()).unwrap();
+        assert!(node.curve().is_none());
+        assert_eq!(node.oversample(), OverSampleType::None);
+        assert!(matches!(
+            node.set_curve(Some(&[1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_curve(Some(&[0.0, 1.0, 0.5])).unwrap();
+        assert_eq!(node.curve().as_deref(), Some(&[0.0, 1.0, 0.5][..]));
+        assert!(matches!(
+            node.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_curve(None).unwrap();
+        assert!(node.curve().is_none());
+        assert!(matches!(
+            node.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
+        node.set_oversample(OverSampleType::X2);
+        assert_eq!(node.oversample(), OverSampleType::X2);
+        let with_curve = WaveShaperNode::new(
+            &ctx,
+            &WaveShaperOptions {
+                curve: Some(vec![1.0, 2.0]),
+                oversample: OverSampleType::X4,
+            },
+        )
+        .unwrap();
+        assert_eq!(with_curve.oversample(), OverSampleType::X4);
+        assert!(matches!(
+            with_curve.set_curve(Some(&[0.0, 1.0])),
+            Err(Error::InvalidState(_))
+        ));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod decode;
+pub mod filter;
 pub mod node;
 pub mod param;
 

@@ -4,8 +4,11 @@
 use deno_core::op2;
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
+use webaudio_engine::node::biquad_filter::BiquadFilterNode;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::node::iir_filter::IIRFilterNode;
+use webaudio_engine::node::waveshaper::WaveShaperNode;
 
 use super::context::ContextResource;
 use super::gc_resource;
@@ -13,10 +16,13 @@ use super::param::ParamResource;
 use crate::error::WebAudioError;
 
 /// The typed control handle behind a JS AudioNode.
-enum NodeKind {
+pub(super) enum NodeKind {
     Destination(NodeHandle),
     Gain(GainNode),
     ConstantSource(ConstantSourceNode),
+    BiquadFilter(BiquadFilterNode),
+    IIRFilter(IIRFilterNode),
+    WaveShaper(WaveShaperNode),
 }
 
 pub struct NodeResource {
@@ -36,7 +42,18 @@ impl NodeResource {
             NodeKind::Destination(node) => node,
             NodeKind::Gain(n) => n.node(),
             NodeKind::ConstantSource(n) => n.node(),
+            NodeKind::BiquadFilter(n) => n.node(),
+            NodeKind::IIRFilter(n) => n.node(),
+            NodeKind::WaveShaper(n) => n.node(),
         }
+    }
+
+    pub(super) fn from_kind(kind: NodeKind) -> Self {
+        Self { kind }
+    }
+
+    pub(super) fn kind(&self) -> &NodeKind {
+        &self.kind
     }
 }
 
