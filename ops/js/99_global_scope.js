@@ -11,11 +11,16 @@ const { AudioNode, AudioScheduledSourceNode, AudioDestinationNode } = load("11_a
 const { AudioListener, BaseAudioContext } = load("12_base_audio_context");
 const { GainNode } = load("20_gain_node");
 const { ConstantSourceNode } = load("21_constant_source_node");
+const { DelayNode } = load("22_delay_node");
+const { OscillatorNode, PeriodicWave } = load("23_oscillator_node");
+const { AudioBufferSourceNode } = load("24_audio_buffer_source_node");
+const { StereoPannerNode, ChannelSplitterNode, ChannelMergerNode } = load("25_routing_nodes");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
 const webAudioGlobals = {
   AudioBuffer,
+  AudioBufferSourceNode,
   AudioContext,
   AudioDestinationNode,
   AudioListener,
@@ -24,10 +29,16 @@ const webAudioGlobals = {
   AudioScheduledSourceNode,
   AudioSinkInfo,
   BaseAudioContext,
+  ChannelMergerNode,
+  ChannelSplitterNode,
   ConstantSourceNode,
+  DelayNode,
   GainNode,
   OfflineAudioCompletionEvent,
   OfflineAudioContext,
+  OscillatorNode,
+  PeriodicWave,
+  StereoPannerNode,
 };
 
 return { webAudioGlobals };

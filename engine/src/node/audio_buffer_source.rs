@@ -6,12 +6,17 @@
 //! times the buffer's sample rate) and every context time in *context frames*,
 //! so playback at rate 1 from an integer position stays exact.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::buffer::AudioBufferData;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
 use crate::message::{EngineEvent, NodeMessage};
-use crate::node::{NodeError, check_finite, check_non_negative, check_scheduled_start};
+use crate::node::scheduled_source::ScheduledSourceControl;
+use crate::node::{
+    NodeError, check_finite, check_non_negative, check_scheduled_start, param_from_table,
+};
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
 /// ```text
@@ -501,6 +506,134 @@ impl AudioBufferSourceProcessor {
             .enumerate()
             .all(|(i, &p)| p == first + i as f64);
         consecutive.then_some(first as usize)
+    }
+}
+
+/// Control handle of an AudioBufferSourceNode.
+#[derive(Debug, Clone)]
+pub struct AudioBufferSourceNode {
+    node: NodeHandle,
+    schedule: Arc<ScheduledSourceControl>,
+    state: Arc<Mutex<ControlState>>,
+}
+
+/// The attributes as the control side reads them back.
+#[derive(Debug, Default)]
+struct ControlState {
+    /// `[[buffer set]]`.
+    buffer_set: bool,
+    buffer: Option<Arc<AudioBufferData>>,
+    loop_: bool,
+    loop_start: f64,
+    loop_end: f64,
+}
+
+impl AudioBufferSourceNode {
+    pub fn new(ctx: &Context, options: AudioBufferSourceOptions) -> Result<Self, Error> {
+        options.validate()?;
+        let params = AUDIO_BUFFER_SOURCE_PARAMS
+            .iter()
+            .map(|&p| param_from_table(p, true))
+            .collect();
+        let spec = NodeSpec::new(0, 1, params);
+        let node = ctx.create_node(spec, Box::new(AudioBufferSourceProcessor::new(&options)))?;
+        if options.playback_rate != AUDIO_BUFFER_SOURCE_PARAMS[0].1 {
+            node.param(0).set_value(options.playback_rate)?;
+        }
+        if options.detune != AUDIO_BUFFER_SOURCE_PARAMS[1].1 {
+            node.param(1).set_value(options.detune)?;
+        }
+        let state = ControlState {
+            buffer_set: options.buffer.is_some(),
+            buffer: options.buffer,
+            loop_: options.loop_,
+            loop_start: options.loop_start,
+            loop_end: options.loop_end,
+        };
+        Ok(Self {
+            node,
+            schedule: Default::default(),
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, ControlState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn playback_rate(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+
+    pub fn detune(&self) -> ParamHandle {
+        self.node.param(1)
+    }
+
+    pub fn buffer(&self) -> Option<Arc<AudioBufferData>> {
+        self.state().buffer.clone()
+    }
+
+    /// The `buffer` setter: a second non-null buffer is an
+    /// InvalidStateError; null is always accepted.
+    pub fn set_buffer(&self, buffer: Option<Arc<AudioBufferData>>) -> Result<(), Error> {
+        let mut st = self.state();
+        st.buffer_set = check_set_buffer(st.buffer_set, buffer.is_some())?;
+        st.buffer = buffer.clone();
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetBuffer(Box::new(buffer)),
+        ));
+        Ok(())
+    }
+
+    pub fn loop_(&self) -> bool {
+        self.state().loop_
+    }
+
+    pub fn set_loop(&self, value: bool) {
+        self.state().loop_ = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoop(value),
+        ));
+    }
+
+    pub fn loop_start(&self) -> f64 {
+        self.state().loop_start
+    }
+
+    pub fn set_loop_start(&self, value: f64) -> Result<(), Error> {
+        check_loop_point("loopStart", value)?;
+        self.state().loop_start = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoopStart(value),
+        ));
+        Ok(())
+    }
+
+    pub fn loop_end(&self) -> f64 {
+        self.state().loop_end
+    }
+
+    pub fn set_loop_end(&self, value: f64) -> Result<(), Error> {
+        check_loop_point("loopEnd", value)?;
+        self.state().loop_end = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoopEnd(value),
+        ));
+        Ok(())
+    }
+
+    /// `start(when, offset, duration)` with the spec's checks, in order.
+    pub fn start(&self, when: f64, offset: f64, duration: Option<f64>) -> Result<(), Error> {
+        check_start(self.schedule.has_started(), when, Some(offset), duration)?;
+        self.schedule.start_with(&self.node, when, offset, duration)
+    }
+
+    pub fn stop(&self, when: f64) -> Result<(), Error> {
+        self.schedule.stop(&self.node, when)
     }
 }
 
