@@ -62,6 +62,7 @@ function acquire(buffer) {
 
 class AudioBufferSourceNode extends AudioScheduledSourceNode {
   #buffer = null;
+  #started = false;
   #loop;
   #loopStart;
   #loopEnd;
@@ -78,7 +79,7 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
       context,
       op_audio_buffer_source_node_new(
         handle,
-        acquire(options.buffer),
+        options.buffer !== undefined && options.buffer !== null,
         options.detune,
         options.loop,
         options.loopStart,
@@ -101,7 +102,13 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
   set buffer(value) {
     const prefix = "Failed to set the 'buffer' property on 'AudioBufferSourceNode'";
     value = converters["AudioBuffer?"](value, prefix, "The provided value");
-    op_audio_buffer_source_node_set_buffer(audioNodeHandle(this), acquire(value));
+    // The content is acquired now only if start() was already called;
+    // otherwise start() acquires it.
+    op_audio_buffer_source_node_set_buffer(
+      audioNodeHandle(this),
+      value !== null,
+      this.#started ? acquire(value) : null,
+    );
     this.#buffer = value;
   }
 
@@ -160,8 +167,10 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
       offset,
       duration,
       hasDuration,
+      this.#started ? null : acquire(this.#buffer),
     );
     markSourceStarted(this, prefix, when);
+    this.#started = true;
     contextInternals.get(this.context).sourceStarted(this);
   }
 }

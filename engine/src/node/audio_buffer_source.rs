@@ -578,15 +578,32 @@ impl AudioBufferSourceNode {
     }
 
     /// The `buffer` setter: a second non-null buffer is an
-    /// InvalidStateError; null is always accepted.
+    /// InvalidStateError; null is always accepted. `buffer` is the acquired
+    /// content, sent to the render side at once.
     pub fn set_buffer(&self, buffer: Option<Arc<AudioBufferData>>) -> Result<(), Error> {
+        self.mark_buffer(buffer.is_some())?;
+        self.send_buffer(buffer);
+        Ok(())
+    }
+
+    /// The `buffer` setter's checks and `[[buffer set]]` update alone, for a
+    /// buffer set before `start()`: the spec acquires its content only when
+    /// `start()` is called (see [`Self::start`]), so later changes to the
+    /// buffer still play.
+    pub fn mark_buffer(&self, new_is_some: bool) -> Result<(), Error> {
         let mut st = self.state();
-        st.buffer_set = check_set_buffer(st.buffer_set, buffer.is_some())?;
-        st.buffer = buffer.clone();
+        st.buffer_set = check_set_buffer(st.buffer_set, new_is_some)?;
+        if !new_is_some {
+            st.buffer = None;
+        }
+        Ok(())
+    }
+
+    fn send_buffer(&self, buffer: Option<Arc<AudioBufferData>>) {
+        self.state().buffer = buffer.clone();
         self.node.send(NodeMessage::AudioBufferSource(
             AudioBufferSourceMessage::SetBuffer(Box::new(buffer)),
         ));
-        Ok(())
     }
 
     pub fn loop_(&self) -> bool {
@@ -627,8 +644,19 @@ impl AudioBufferSourceNode {
     }
 
     /// `start(when, offset, duration)` with the spec's checks, in order.
-    pub fn start(&self, when: f64, offset: f64, duration: Option<f64>) -> Result<(), Error> {
+    /// `content`, when given, is the buffer's content acquired by this call
+    /// (it replaces whatever the render side had).
+    pub fn start(
+        &self,
+        when: f64,
+        offset: f64,
+        duration: Option<f64>,
+        content: Option<Arc<AudioBufferData>>,
+    ) -> Result<(), Error> {
         check_start(self.schedule.has_started(), when, Some(offset), duration)?;
+        if content.is_some() {
+            self.send_buffer(content);
+        }
         self.schedule.start_with(&self.node, when, offset, duration)
     }
 

@@ -265,7 +265,7 @@ pub fn op_audio_scheduled_source_node_start(
     match &node.kind {
         NodeKind::ConstantSource(n) => Ok(n.start(when)?),
         NodeKind::Oscillator(n) => Ok(n.start(when)?),
-        NodeKind::AudioBufferSource(n) => Ok(n.start(when, 0.0, None)?),
+        NodeKind::AudioBufferSource(n) => Ok(n.start(when, 0.0, None, None)?),
         _ => Err(not_a_source()),
     }
 }

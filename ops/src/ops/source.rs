@@ -175,7 +175,7 @@ pub fn op_audio_buffer_data_copy_channel(
 #[cppgc]
 pub fn op_audio_buffer_source_node_new(
     #[cppgc] ctx: &ContextResource,
-    #[cppgc] buffer: Option<&BufferDataResource>,
+    has_buffer: bool,
     detune: f32,
     loop_: bool,
     loop_start: f64,
@@ -185,7 +185,7 @@ pub fn op_audio_buffer_source_node_new(
     let node = AudioBufferSourceNode::new(
         &ctx.ctx,
         AudioBufferSourceOptions {
-            buffer: buffer.map(take_data),
+            buffer: None,
             detune,
             loop_,
             loop_start,
@@ -193,6 +193,10 @@ pub fn op_audio_buffer_source_node_new(
             playback_rate,
         },
     )?;
+    if has_buffer {
+        // Content comes with start() (acquired then, as the spec says).
+        node.mark_buffer(true)?;
+    }
     Ok(NodeResource::new(NodeKind::AudioBufferSource(node)))
 }
 
@@ -201,13 +205,21 @@ fn take_data(data: &BufferDataResource) -> Arc<AudioBufferData> {
     Arc::new(AudioBufferData::new(data.sample_rate, channels))
 }
 
-/// The `buffer` setter; `buffer` absent = null.
+/// The `buffer` setter. `content` is the acquired content (after start());
+/// before start() only `is_some` is given: the content is acquired by
+/// start().
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_set_buffer(
     #[cppgc] node: &NodeResource,
-    #[cppgc] buffer: Option<&BufferDataResource>,
+    is_some: bool,
+    #[cppgc] content: Option<&BufferDataResource>,
 ) -> Result<(), WebAudioError> {
-    Ok(buffer_source(node)?.set_buffer(buffer.map(take_data))?)
+    let n = buffer_source(node)?;
+    match content {
+        Some(data) => Ok(n.set_buffer(Some(take_data(data)))?),
+        None if is_some => Ok(n.mark_buffer(true)?),
+        None => Ok(n.set_buffer(None)?),
+    }
 }
 
 #[op2(fast)]
@@ -236,7 +248,7 @@ pub fn op_audio_buffer_source_node_set_loop_end(
 }
 
 /// `start(when, offset, duration)`; `duration` is used only when
-/// `has_duration`.
+/// `has_duration`; `content` is the buffer's content acquired by start().
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_start(
     #[cppgc] node: &NodeResource,
@@ -244,6 +256,12 @@ pub fn op_audio_buffer_source_node_start(
     offset: f64,
     duration: f64,
     has_duration: bool,
+    #[cppgc] content: Option<&BufferDataResource>,
 ) -> Result<(), WebAudioError> {
-    Ok(buffer_source(node)?.start(when, offset, has_duration.then_some(duration))?)
+    Ok(buffer_source(node)?.start(
+        when,
+        offset,
+        has_duration.then_some(duration),
+        content.map(take_data),
+    )?)
 }
