@@ -1467,3 +1467,102 @@ mod tests {
         assert!(!AUDIO_BUFFER_SOURCE_PARAMS[0].4 && !AUDIO_BUFFER_SOURCE_PARAMS[1].4);
     }
 }
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+    use crate::context::OfflineOptions;
+
+    fn ctx() -> Context {
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: 512,
+            sample_rate: 48000.0,
+        })
+        .unwrap()
+    }
+
+    fn data(values: &[f32]) -> Arc<AudioBufferData> {
+        Arc::new(AudioBufferData::new(48000.0, vec![values.into()]))
+    }
+
+    #[test]
+    fn buffer_is_set_once_and_null_is_always_accepted() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.set_buffer(None).unwrap();
+        n.set_buffer(Some(data(&[1.0]))).unwrap();
+        assert!(matches!(
+            n.set_buffer(Some(data(&[2.0]))),
+            Err(Error::InvalidState(_))
+        ));
+        n.set_buffer(None).unwrap();
+        assert!(n.buffer().is_none());
+        assert!(matches!(n.mark_buffer(true), Err(Error::InvalidState(_))));
+    }
+
+    #[test]
+    fn start_checks_in_the_spec_order() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        assert!(matches!(n.stop(0.0), Err(Error::InvalidState(_))));
+        assert!(matches!(
+            n.start(-1.0, 0.0, None, None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, -1.0, None, None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, 0.0, Some(-1.0), None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, f64::NAN, None, None),
+            Err(Error::Type(_))
+        ));
+        n.start(0.0, 0.0, Some(1.0), None).unwrap();
+        // Already started wins over the negative offset.
+        assert!(matches!(
+            n.start(0.0, -1.0, None, None),
+            Err(Error::InvalidState(_))
+        ));
+        n.stop(0.5).unwrap();
+    }
+
+    #[test]
+    fn content_given_to_start_plays() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.mark_buffer(true).unwrap();
+        n.node().connect(&ctx.destination(), 0, 0).unwrap();
+        n.start(0.0, 0.0, None, Some(data(&[0.5, 0.25]))).unwrap();
+        let out = ctx.render_blocking().unwrap();
+        assert_eq!(&out[0][..3], &[0.5, 0.25, 0.0]);
+        assert!(n.buffer().is_some());
+    }
+
+    #[test]
+    fn loop_attributes_read_back() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.set_loop(true);
+        n.set_loop_start(0.5).unwrap();
+        n.set_loop_end(-3.0).unwrap();
+        assert!(n.loop_());
+        assert_eq!(n.loop_start(), 0.5);
+        assert_eq!(n.loop_end(), -3.0);
+        assert!(matches!(n.set_loop_start(f64::NAN), Err(Error::Type(_))));
+        assert!(matches!(n.set_loop_end(f64::INFINITY), Err(Error::Type(_))));
+        assert_eq!(
+            n.playback_rate().automation_rate(),
+            crate::param::AutomationRate::KRate
+        );
+        assert!(
+            n.detune()
+                .set_automation_rate(crate::param::AutomationRate::ARate)
+                .is_err()
+        );
+    }
+}

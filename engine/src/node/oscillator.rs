@@ -953,3 +953,64 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+    use crate::context::OfflineOptions;
+
+    fn ctx() -> Context {
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: 256,
+            sample_rate: 48000.0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn type_rules() {
+        let ctx = ctx();
+        let custom = OscillatorOptions {
+            type_: OscillatorType::Custom,
+            ..Default::default()
+        };
+        assert!(matches!(
+            OscillatorNode::new(&ctx, custom),
+            Err(Error::InvalidState(_))
+        ));
+        let o = OscillatorNode::new(&ctx, Default::default()).unwrap();
+        assert_eq!(o.type_(), OscillatorType::Sine);
+        assert_eq!(o.frequency().max_value(), 24000.0);
+        assert_eq!(o.frequency().min_value(), -24000.0);
+        o.set_type(OscillatorType::Square).unwrap();
+        assert_eq!(o.type_(), OscillatorType::Square);
+        assert!(matches!(
+            o.set_type(OscillatorType::Custom),
+            Err(Error::InvalidState(_))
+        ));
+        let wave = PeriodicWave::new(Default::default()).unwrap();
+        o.set_periodic_wave(&wave);
+        assert_eq!(o.type_(), OscillatorType::Custom);
+    }
+
+    #[test]
+    fn renders_the_default_sine() {
+        let ctx = ctx();
+        let o = OscillatorNode::new(
+            &ctx,
+            OscillatorOptions {
+                frequency: 1000.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        o.node().connect(&ctx.destination(), 0, 0).unwrap();
+        o.start(0.0).unwrap();
+        let out = ctx.render_blocking().unwrap();
+        for (i, &s) in out[0].iter().enumerate() {
+            let want = (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / 48000.0).sin();
+            assert!((s as f64 - want).abs() < 1e-4, "frame {i}: {s} vs {want}");
+        }
+    }
+}
