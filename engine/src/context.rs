@@ -1248,15 +1248,16 @@ fn flush_graph(ctl: &mut Control, outbox: &Outbox) {
     }
     let spare = (ctl.mirror.live / 2).max(64);
     let computed = ctl.mirror.compute_topology(spare);
-    let mut first = Vec::with_capacity(1 + computed.cycle_changes.len());
-    first.push(Command::SetTopology(computed.topology));
+    outbox.release(vec![Command::SetTopology(computed.topology)]);
+    // After the held commands, not with the topology: a delay created since
+    // the hold began only exists on the render side once its (held)
+    // creation command has run, and a message to a missing node is lost.
     for (reader, in_cycle) in computed.cycle_changes {
-        first.push(Command::Message {
+        outbox.send(Command::Message {
             node: reader,
             message: NodeMessage::Delay(DelayMessage::InCycle(in_cycle)),
         });
     }
-    outbox.release(first);
     ctl.dirty = false;
 }
 

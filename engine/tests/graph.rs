@@ -825,3 +825,26 @@ fn an_unreferenced_feedback_loop_decays_and_is_freed() {
     assert_eq!(ctx.render_node_count(), 1, "only the destination is left");
     assert!(!ctx.may_make_sound(), "a finished offline context is done");
 }
+
+#[test]
+fn zero_delay_in_a_cycle_is_one_quantum() {
+    // The spec clamps a delay inside a cycle to at least one render quantum:
+    // y[n] = x[n - Q] + 0.5 * y[n - Q], x a unit impulse at 0.
+    let ctx = offline(1, 8 * Q);
+    let x = impulse(&ctx, 1.0, 0);
+    let delay = DelayNode::new(&ctx, DelayOptions::default()).unwrap();
+    let fb = gain(&ctx, 0.5);
+    x.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(fb.node(), 0, 0).unwrap();
+    fb.node().connect(delay.node(), 0, 0).unwrap();
+    delay.node().connect(&ctx.destination(), 0, 0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    for (i, &s) in out[0].iter().enumerate() {
+        let want = if i > 0 && i % Q == 0 {
+            0.5f32.powi((i / Q) as i32 - 1)
+        } else {
+            0.0
+        };
+        assert!((s - want).abs() < 1e-6, "frame {i}: {s} vs {want}");
+    }
+}

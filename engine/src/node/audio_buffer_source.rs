@@ -6,12 +6,17 @@
 //! times the buffer's sample rate) and every context time in *context frames*,
 //! so playback at rate 1 from an integer position stays exact.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::buffer::AudioBufferData;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
 use crate::message::{EngineEvent, NodeMessage};
-use crate::node::{NodeError, check_finite, check_non_negative, check_scheduled_start};
+use crate::node::scheduled_source::ScheduledSourceControl;
+use crate::node::{
+    NodeError, check_finite, check_non_negative, check_scheduled_start, param_from_table,
+};
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
 /// ```text
@@ -501,6 +506,162 @@ impl AudioBufferSourceProcessor {
             .enumerate()
             .all(|(i, &p)| p == first + i as f64);
         consecutive.then_some(first as usize)
+    }
+}
+
+/// Control handle of an AudioBufferSourceNode.
+#[derive(Debug, Clone)]
+pub struct AudioBufferSourceNode {
+    node: NodeHandle,
+    schedule: Arc<ScheduledSourceControl>,
+    state: Arc<Mutex<ControlState>>,
+}
+
+/// The attributes as the control side reads them back.
+#[derive(Debug, Default)]
+struct ControlState {
+    /// `[[buffer set]]`.
+    buffer_set: bool,
+    buffer: Option<Arc<AudioBufferData>>,
+    loop_: bool,
+    loop_start: f64,
+    loop_end: f64,
+}
+
+impl AudioBufferSourceNode {
+    pub fn new(ctx: &Context, options: AudioBufferSourceOptions) -> Result<Self, Error> {
+        options.validate()?;
+        let params = AUDIO_BUFFER_SOURCE_PARAMS
+            .iter()
+            .map(|&p| param_from_table(p, true))
+            .collect();
+        let spec = NodeSpec::new(0, 1, params);
+        let node = ctx.create_node(spec, Box::new(AudioBufferSourceProcessor::new(&options)))?;
+        if options.playback_rate != AUDIO_BUFFER_SOURCE_PARAMS[0].1 {
+            node.param(0).set_value(options.playback_rate)?;
+        }
+        if options.detune != AUDIO_BUFFER_SOURCE_PARAMS[1].1 {
+            node.param(1).set_value(options.detune)?;
+        }
+        let state = ControlState {
+            buffer_set: options.buffer.is_some(),
+            buffer: options.buffer,
+            loop_: options.loop_,
+            loop_start: options.loop_start,
+            loop_end: options.loop_end,
+        };
+        Ok(Self {
+            node,
+            schedule: Default::default(),
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, ControlState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn playback_rate(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+
+    pub fn detune(&self) -> ParamHandle {
+        self.node.param(1)
+    }
+
+    pub fn buffer(&self) -> Option<Arc<AudioBufferData>> {
+        self.state().buffer.clone()
+    }
+
+    /// The `buffer` setter: a second non-null buffer is an
+    /// InvalidStateError; null is always accepted. `buffer` is the acquired
+    /// content, sent to the render side at once.
+    pub fn set_buffer(&self, buffer: Option<Arc<AudioBufferData>>) -> Result<(), Error> {
+        self.mark_buffer(buffer.is_some())?;
+        self.send_buffer(buffer);
+        Ok(())
+    }
+
+    /// The `buffer` setter's checks and `[[buffer set]]` update alone, for a
+    /// buffer set before `start()`: the spec acquires its content only when
+    /// `start()` is called (see [`Self::start`]), so later changes to the
+    /// buffer still play.
+    pub fn mark_buffer(&self, new_is_some: bool) -> Result<(), Error> {
+        let mut st = self.state();
+        st.buffer_set = check_set_buffer(st.buffer_set, new_is_some)?;
+        if !new_is_some {
+            st.buffer = None;
+        }
+        Ok(())
+    }
+
+    fn send_buffer(&self, buffer: Option<Arc<AudioBufferData>>) {
+        self.state().buffer = buffer.clone();
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetBuffer(Box::new(buffer)),
+        ));
+    }
+
+    pub fn loop_(&self) -> bool {
+        self.state().loop_
+    }
+
+    pub fn set_loop(&self, value: bool) {
+        self.state().loop_ = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoop(value),
+        ));
+    }
+
+    pub fn loop_start(&self) -> f64 {
+        self.state().loop_start
+    }
+
+    pub fn set_loop_start(&self, value: f64) -> Result<(), Error> {
+        check_loop_point("loopStart", value)?;
+        self.state().loop_start = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoopStart(value),
+        ));
+        Ok(())
+    }
+
+    pub fn loop_end(&self) -> f64 {
+        self.state().loop_end
+    }
+
+    pub fn set_loop_end(&self, value: f64) -> Result<(), Error> {
+        check_loop_point("loopEnd", value)?;
+        self.state().loop_end = value;
+        self.node.send(NodeMessage::AudioBufferSource(
+            AudioBufferSourceMessage::SetLoopEnd(value),
+        ));
+        Ok(())
+    }
+
+    /// `start(when, offset, duration)` with the spec's checks, in order.
+    /// `content`, when given, is the buffer's content acquired by this call
+    /// (it replaces whatever the render side had).
+    pub fn start(
+        &self,
+        when: f64,
+        offset: f64,
+        duration: Option<f64>,
+        content: Option<Arc<AudioBufferData>>,
+    ) -> Result<(), Error> {
+        check_start(self.schedule.has_started(), when, Some(offset), duration)?;
+        if content.is_some() {
+            self.send_buffer(content);
+        }
+        self.schedule.start_with(&self.node, when, offset, duration)
+    }
+
+    pub fn stop(&self, when: f64) -> Result<(), Error> {
+        self.schedule.stop(&self.node, when)
     }
 }
 
@@ -1304,5 +1465,104 @@ mod tests {
         assert!(d.validate().is_ok());
         assert_eq!(AUDIO_BUFFER_SOURCE_PARAMS[0].0, "playbackRate");
         assert!(!AUDIO_BUFFER_SOURCE_PARAMS[0].4 && !AUDIO_BUFFER_SOURCE_PARAMS[1].4);
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+    use crate::context::OfflineOptions;
+
+    fn ctx() -> Context {
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: 512,
+            sample_rate: 48000.0,
+        })
+        .unwrap()
+    }
+
+    fn data(values: &[f32]) -> Arc<AudioBufferData> {
+        Arc::new(AudioBufferData::new(48000.0, vec![values.into()]))
+    }
+
+    #[test]
+    fn buffer_is_set_once_and_null_is_always_accepted() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.set_buffer(None).unwrap();
+        n.set_buffer(Some(data(&[1.0]))).unwrap();
+        assert!(matches!(
+            n.set_buffer(Some(data(&[2.0]))),
+            Err(Error::InvalidState(_))
+        ));
+        n.set_buffer(None).unwrap();
+        assert!(n.buffer().is_none());
+        assert!(matches!(n.mark_buffer(true), Err(Error::InvalidState(_))));
+    }
+
+    #[test]
+    fn start_checks_in_the_spec_order() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        assert!(matches!(n.stop(0.0), Err(Error::InvalidState(_))));
+        assert!(matches!(
+            n.start(-1.0, 0.0, None, None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, -1.0, None, None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, 0.0, Some(-1.0), None),
+            Err(Error::Range(_))
+        ));
+        assert!(matches!(
+            n.start(0.0, f64::NAN, None, None),
+            Err(Error::Type(_))
+        ));
+        n.start(0.0, 0.0, Some(1.0), None).unwrap();
+        // Already started wins over the negative offset.
+        assert!(matches!(
+            n.start(0.0, -1.0, None, None),
+            Err(Error::InvalidState(_))
+        ));
+        n.stop(0.5).unwrap();
+    }
+
+    #[test]
+    fn content_given_to_start_plays() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.mark_buffer(true).unwrap();
+        n.node().connect(&ctx.destination(), 0, 0).unwrap();
+        n.start(0.0, 0.0, None, Some(data(&[0.5, 0.25]))).unwrap();
+        let out = ctx.render_blocking().unwrap();
+        assert_eq!(&out[0][..3], &[0.5, 0.25, 0.0]);
+        assert!(n.buffer().is_some());
+    }
+
+    #[test]
+    fn loop_attributes_read_back() {
+        let ctx = ctx();
+        let n = AudioBufferSourceNode::new(&ctx, Default::default()).unwrap();
+        n.set_loop(true);
+        n.set_loop_start(0.5).unwrap();
+        n.set_loop_end(-3.0).unwrap();
+        assert!(n.loop_());
+        assert_eq!(n.loop_start(), 0.5);
+        assert_eq!(n.loop_end(), -3.0);
+        assert!(matches!(n.set_loop_start(f64::NAN), Err(Error::Type(_))));
+        assert!(matches!(n.set_loop_end(f64::INFINITY), Err(Error::Type(_))));
+        assert_eq!(
+            n.playback_rate().automation_rate(),
+            crate::param::AutomationRate::KRate
+        );
+        assert!(
+            n.detune()
+                .set_automation_rate(crate::param::AutomationRate::ARate)
+                .is_err()
+        );
     }
 }

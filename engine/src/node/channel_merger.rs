@@ -2,6 +2,9 @@
 //! the channels of one output, in input order.
 
 use crate::MAX_CHANNELS;
+use crate::context::{ChannelConstraints, Context, CountRule, ModeRule, NodeHandle, NodeSpec};
+use crate::error::{Error, ErrorKind};
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::NodeError;
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
@@ -97,6 +100,42 @@ impl Processor for ChannelMergerProcessor {
             }
         }
         false
+    }
+}
+
+/// Control handle of a ChannelMergerNode.
+#[derive(Debug, Clone)]
+pub struct ChannelMergerNode {
+    node: NodeHandle,
+}
+
+impl ChannelMergerNode {
+    /// numberOfInputs outside 1..=32 is an IndexSizeError; channelCount and
+    /// channelCountMode are fixed (InvalidStateError).
+    pub fn new(ctx: &Context, options: ChannelMergerOptions) -> Result<Self, Error> {
+        options.validate()?;
+        let n = options.number_of_inputs as usize;
+        let mut spec = NodeSpec::new(n, 1, Vec::new());
+        spec.channel_config = ChannelConfig {
+            count: CHANNEL_MERGER_CHANNEL_COUNT as usize,
+            mode: ChannelCountMode::Explicit,
+            interpretation: ChannelInterpretation::Speakers,
+        };
+        spec.constraints = ChannelConstraints {
+            count: CountRule::Fixed {
+                error: ErrorKind::InvalidState,
+            },
+            mode: ModeRule::Fixed {
+                error: ErrorKind::InvalidState,
+            },
+            interpretation_fixed: None,
+        };
+        let node = ctx.create_node(spec, Box::new(ChannelMergerProcessor::new()))?;
+        Ok(Self { node })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
     }
 }
 

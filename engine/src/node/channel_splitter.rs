@@ -2,6 +2,9 @@
 //! carries input channel `i` (silence when the input has fewer channels).
 
 use crate::MAX_CHANNELS;
+use crate::context::{ChannelConstraints, Context, CountRule, ModeRule, NodeHandle, NodeSpec};
+use crate::error::{Error, ErrorKind};
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::NodeError;
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
@@ -100,6 +103,42 @@ impl Processor for ChannelSplitterProcessor {
             }
         }
         false
+    }
+}
+
+/// Control handle of a ChannelSplitterNode.
+#[derive(Debug, Clone)]
+pub struct ChannelSplitterNode {
+    node: NodeHandle,
+}
+
+impl ChannelSplitterNode {
+    /// numberOfOutputs outside 1..=32 is an IndexSizeError; the channel
+    /// attributes are fixed (changing them is an InvalidStateError).
+    pub fn new(ctx: &Context, options: ChannelSplitterOptions) -> Result<Self, Error> {
+        options.validate()?;
+        let n = options.number_of_outputs as usize;
+        let mut spec = NodeSpec::new(1, n, Vec::new());
+        spec.channel_config = ChannelConfig {
+            count: options.channel_count() as usize,
+            mode: ChannelCountMode::Explicit,
+            interpretation: ChannelInterpretation::Discrete,
+        };
+        spec.constraints = ChannelConstraints {
+            count: CountRule::Fixed {
+                error: ErrorKind::InvalidState,
+            },
+            mode: ModeRule::Fixed {
+                error: ErrorKind::InvalidState,
+            },
+            interpretation_fixed: Some(ErrorKind::InvalidState),
+        };
+        let node = ctx.create_node(spec, Box::new(ChannelSplitterProcessor::new()))?;
+        Ok(Self { node })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
     }
 }
 

@@ -43,15 +43,35 @@ pub enum NodeError {
 
 impl From<NodeError> for crate::error::Error {
     fn from(e: NodeError) -> Self {
-        use crate::error::Error;
         match e {
-            NodeError::IndexSize(m) => Error::IndexSize(m),
-            NodeError::InvalidState(m) => Error::InvalidState(m),
-            NodeError::NotSupported(m) => Error::NotSupported(m),
-            NodeError::Range(m) => Error::Range(m),
-            NodeError::InvalidAccess(m) => Error::InvalidAccess(m),
-            NodeError::Type(m) => Error::Type(m),
+            NodeError::IndexSize(m) => Self::IndexSize(m),
+            NodeError::InvalidState(m) => Self::InvalidState(m),
+            NodeError::NotSupported(m) => Self::NotSupported(m),
+            NodeError::Range(m) => Self::Range(m),
+            NodeError::InvalidAccess(m) => Self::InvalidAccess(m),
+            NodeError::Type(m) => Self::Type(m),
         }
+    }
+}
+
+/// A `ParamDescriptor` from the `(name, default, min, max, a-rate)` tables
+/// the node files declare; `rate_fixed` for params whose automation rate
+/// cannot change (AudioBufferSourceNode).
+pub(crate) fn param_from_table(
+    (name, default_value, min_value, max_value, a_rate): (&'static str, f32, f32, f32, bool),
+    rate_fixed: bool,
+) -> crate::param::ParamDescriptor {
+    crate::param::ParamDescriptor {
+        name,
+        default_value,
+        min_value,
+        max_value,
+        automation_rate: if a_rate {
+            crate::param::AutomationRate::ARate
+        } else {
+            crate::param::AutomationRate::KRate
+        },
+        rate_fixed,
     }
 }
 

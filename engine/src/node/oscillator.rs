@@ -1,12 +1,15 @@
 //! OscillatorNode: a band-limited periodic source (sine, square, sawtooth,
 //! triangle or a custom PeriodicWave), with a-rate `frequency` and `detune`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::RENDER_QUANTUM_SIZE;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
 use crate::message::{EngineEvent, NodeMessage};
-use crate::node::NodeError;
 use crate::node::periodic_wave::{PeriodicWave, WaveTables, builtin_tables, sample_table};
+use crate::node::scheduled_source::ScheduledSourceControl;
+use crate::node::{NodeError, param_from_table};
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 
 /// `enum OscillatorType { "sine", "square", "sawtooth", "triangle", "custom" };`
@@ -321,6 +324,85 @@ impl Processor for OscillatorProcessor {
             // stray payload is never freed on the render thread.
             other => std::mem::forget(other),
         }
+    }
+}
+
+/// Control handle of an OscillatorNode.
+#[derive(Debug, Clone)]
+pub struct OscillatorNode {
+    node: NodeHandle,
+    schedule: Arc<ScheduledSourceControl>,
+    type_: Arc<Mutex<OscillatorType>>,
+}
+
+impl OscillatorNode {
+    /// `new OscillatorNode(context, options)`: a "custom" type without a
+    /// periodicWave is an InvalidStateError; a periodicWave makes the type
+    /// "custom" whatever `type` said.
+    pub fn new(ctx: &Context, options: OscillatorOptions) -> Result<Self, Error> {
+        let (type_, tables) = options.resolve()?;
+        let params = oscillator_params(ctx.sample_rate())
+            .into_iter()
+            .map(|p| param_from_table(p, false))
+            .collect();
+        let spec = NodeSpec::new(0, 1, params);
+        let node = ctx.create_node(spec, Box::new(OscillatorProcessor::new(tables)))?;
+        if options.frequency != OSCILLATOR_PARAMS[0].1 {
+            node.param(0).set_value(options.frequency)?;
+        }
+        if options.detune != OSCILLATOR_PARAMS[1].1 {
+            node.param(1).set_value(options.detune)?;
+        }
+        Ok(Self {
+            node,
+            schedule: Default::default(),
+            type_: Arc::new(Mutex::new(type_)),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn frequency(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+
+    pub fn detune(&self) -> ParamHandle {
+        self.node.param(1)
+    }
+
+    pub fn type_(&self) -> OscillatorType {
+        *self.type_.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The `type` setter: "custom" is an InvalidStateError.
+    pub fn set_type(&self, type_: OscillatorType) -> Result<(), Error> {
+        let tables = tables_for_type(type_)?;
+        *self.type_.lock().unwrap_or_else(|e| e.into_inner()) = type_;
+        self.send_tables(tables);
+        Ok(())
+    }
+
+    /// `setPeriodicWave(wave)`: the type becomes "custom".
+    pub fn set_periodic_wave(&self, wave: &PeriodicWave) {
+        *self.type_.lock().unwrap_or_else(|e| e.into_inner()) = OscillatorType::Custom;
+        self.send_tables(wave.tables());
+    }
+
+    fn send_tables(&self, tables: Arc<WaveTables>) {
+        self.node
+            .send(NodeMessage::Oscillator(OscillatorMessage::SetWave(
+                Box::new(tables),
+            )));
+    }
+
+    pub fn start(&self, when: f64) -> Result<(), Error> {
+        self.schedule.start(&self.node, when)
+    }
+
+    pub fn stop(&self, when: f64) -> Result<(), Error> {
+        self.schedule.stop(&self.node, when)
     }
 }
 
@@ -868,6 +950,67 @@ mod tests {
                 check_scheduled_stop(false, bad),
                 Err(NodeError::Type(_))
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+    use crate::context::OfflineOptions;
+
+    fn ctx() -> Context {
+        Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: 256,
+            sample_rate: 48000.0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn type_rules() {
+        let ctx = ctx();
+        let custom = OscillatorOptions {
+            type_: OscillatorType::Custom,
+            ..Default::default()
+        };
+        assert!(matches!(
+            OscillatorNode::new(&ctx, custom),
+            Err(Error::InvalidState(_))
+        ));
+        let o = OscillatorNode::new(&ctx, Default::default()).unwrap();
+        assert_eq!(o.type_(), OscillatorType::Sine);
+        assert_eq!(o.frequency().max_value(), 24000.0);
+        assert_eq!(o.frequency().min_value(), -24000.0);
+        o.set_type(OscillatorType::Square).unwrap();
+        assert_eq!(o.type_(), OscillatorType::Square);
+        assert!(matches!(
+            o.set_type(OscillatorType::Custom),
+            Err(Error::InvalidState(_))
+        ));
+        let wave = PeriodicWave::new(Default::default()).unwrap();
+        o.set_periodic_wave(&wave);
+        assert_eq!(o.type_(), OscillatorType::Custom);
+    }
+
+    #[test]
+    fn renders_the_default_sine() {
+        let ctx = ctx();
+        let o = OscillatorNode::new(
+            &ctx,
+            OscillatorOptions {
+                frequency: 1000.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        o.node().connect(&ctx.destination(), 0, 0).unwrap();
+        o.start(0.0).unwrap();
+        let out = ctx.render_blocking().unwrap();
+        for (i, &s) in out[0].iter().enumerate() {
+            let want = (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / 48000.0).sin();
+            assert!((s as f64 - want).abs() < 1e-4, "frame {i}: {s} vs {want}");
         }
     }
 }

@@ -3,8 +3,13 @@
 
 use std::f64::consts::FRAC_PI_2;
 
+use crate::context::{
+    ChannelConstraints, Context, CountRule, ModeRule, NodeHandle, NodeSpec, ParamHandle,
+};
+use crate::error::{Error, ErrorKind};
 use crate::message::NodeMessage;
-use crate::node::NodeError;
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
+use crate::node::{NodeError, param_from_table};
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
@@ -182,6 +187,52 @@ impl Processor for StereoPannerProcessor {
     }
 
     fn handle_message(&mut self, _message: NodeMessage, _scope: &RenderScope<'_>) {}
+}
+
+/// Control handle of a StereoPannerNode.
+#[derive(Debug, Clone)]
+pub struct StereoPannerNode {
+    node: NodeHandle,
+}
+
+impl StereoPannerNode {
+    /// Channel options are applied afterwards through the node's setters,
+    /// which enforce the at-most-two-channels and not-"max" rules.
+    pub fn new(ctx: &Context, options: StereoPannerOptions) -> Result<Self, Error> {
+        let params = STEREO_PANNER_PARAMS
+            .iter()
+            .map(|&p| param_from_table(p, false))
+            .collect();
+        let mut spec = NodeSpec::new(1, 1, params);
+        spec.channel_config = ChannelConfig {
+            count: STEREO_PANNER_CHANNEL_COUNT as usize,
+            mode: ChannelCountMode::ClampedMax,
+            interpretation: ChannelInterpretation::Speakers,
+        };
+        spec.constraints = ChannelConstraints {
+            count: CountRule::Range {
+                max: 2,
+                error: ErrorKind::NotSupported,
+            },
+            mode: ModeRule::NotMax {
+                error: ErrorKind::NotSupported,
+            },
+            interpretation_fixed: None,
+        };
+        let node = ctx.create_node(spec, Box::new(StereoPannerProcessor::new()))?;
+        if options.pan != STEREO_PANNER_PARAMS[0].1 {
+            node.param(0).set_value(options.pan)?;
+        }
+        Ok(Self { node })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn pan(&self) -> ParamHandle {
+        self.node.param(0)
+    }
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub fn op_biquad_filter_node_new(
         gain,
     };
     let node = BiquadFilterNode::new(&ctx.ctx, options)?;
-    Ok(NodeResource::from_kind(NodeKind::BiquadFilter(node)))
+    Ok(NodeResource::new(NodeKind::BiquadFilter(node)))
 }
 
 #[op2]
@@ -109,7 +109,7 @@ pub fn op_iir_filter_node_new(
         feedback: feedback.to_vec(),
     };
     let node = IIRFilterNode::new(&ctx.ctx, &options)?;
-    Ok(NodeResource::from_kind(NodeKind::IIRFilter(node)))
+    Ok(NodeResource::new(NodeKind::IIRFilter(node)))
 }
 
 #[op2(fast)]
@@ -136,7 +136,7 @@ pub fn op_wave_shaper_node_new(
         oversample: oversample_type(oversample)?,
     };
     let node = WaveShaperNode::new(&ctx.ctx, &options)?;
-    Ok(NodeResource::from_kind(NodeKind::WaveShaper(node)))
+    Ok(NodeResource::new(NodeKind::WaveShaper(node)))
 }
 
 #[op2(fast)]

@@ -6,6 +6,8 @@ pub mod decode;
 pub mod filter;
 pub mod node;
 pub mod param;
+pub mod routing;
+pub mod source;
 
 /// Declares a cppgc resource that holds nothing traced by the JS heap.
 macro_rules! gc_resource {

@@ -4,10 +4,16 @@
 use deno_core::op2;
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
+use webaudio_engine::node::audio_buffer_source::AudioBufferSourceNode;
 use webaudio_engine::node::biquad_filter::BiquadFilterNode;
+use webaudio_engine::node::channel_merger::ChannelMergerNode;
+use webaudio_engine::node::channel_splitter::ChannelSplitterNode;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::delay::DelayNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
 use webaudio_engine::node::iir_filter::IIRFilterNode;
+use webaudio_engine::node::oscillator::OscillatorNode;
+use webaudio_engine::node::stereo_panner::StereoPannerNode;
 use webaudio_engine::node::waveshaper::WaveShaperNode;
 
 use super::context::ContextResource;
@@ -16,13 +22,19 @@ use super::param::ParamResource;
 use crate::error::WebAudioError;
 
 /// The typed control handle behind a JS AudioNode.
-pub(super) enum NodeKind {
+pub(crate) enum NodeKind {
     Destination(NodeHandle),
     Gain(GainNode),
     ConstantSource(ConstantSourceNode),
     BiquadFilter(BiquadFilterNode),
     IIRFilter(IIRFilterNode),
     WaveShaper(WaveShaperNode),
+    Delay(DelayNode),
+    Oscillator(OscillatorNode),
+    AudioBufferSource(AudioBufferSourceNode),
+    StereoPanner(StereoPannerNode),
+    ChannelSplitter(ChannelSplitterNode),
+    ChannelMerger(ChannelMergerNode),
 }
 
 pub struct NodeResource {
@@ -37,6 +49,14 @@ impl NodeResource {
         }
     }
 
+    pub(crate) fn new(kind: NodeKind) -> Self {
+        Self { kind }
+    }
+
+    pub(crate) fn kind(&self) -> &NodeKind {
+        &self.kind
+    }
+
     pub fn handle(&self) -> &NodeHandle {
         match &self.kind {
             NodeKind::Destination(node) => node,
@@ -45,15 +65,13 @@ impl NodeResource {
             NodeKind::BiquadFilter(n) => n.node(),
             NodeKind::IIRFilter(n) => n.node(),
             NodeKind::WaveShaper(n) => n.node(),
+            NodeKind::Delay(n) => n.node(),
+            NodeKind::Oscillator(n) => n.node(),
+            NodeKind::AudioBufferSource(n) => n.node(),
+            NodeKind::StereoPanner(n) => n.node(),
+            NodeKind::ChannelSplitter(n) => n.node(),
+            NodeKind::ChannelMerger(n) => n.node(),
         }
-    }
-
-    pub(super) fn from_kind(kind: NodeKind) -> Self {
-        Self { kind }
-    }
-
-    pub(super) fn kind(&self) -> &NodeKind {
-        &self.kind
     }
 }
 
@@ -255,6 +273,8 @@ pub fn op_audio_scheduled_source_node_start(
 ) -> Result<(), WebAudioError> {
     match &node.kind {
         NodeKind::ConstantSource(n) => Ok(n.start(when)?),
+        NodeKind::Oscillator(n) => Ok(n.start(when)?),
+        NodeKind::AudioBufferSource(n) => Ok(n.start(when, 0.0, None, None)?),
         _ => Err(not_a_source()),
     }
 }
@@ -266,6 +286,8 @@ pub fn op_audio_scheduled_source_node_stop(
 ) -> Result<(), WebAudioError> {
     match &node.kind {
         NodeKind::ConstantSource(n) => Ok(n.stop(when)?),
+        NodeKind::Oscillator(n) => Ok(n.stop(when)?),
+        NodeKind::AudioBufferSource(n) => Ok(n.stop(when)?),
         _ => Err(not_a_source()),
     }
 }
