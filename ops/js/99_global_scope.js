@@ -11,6 +11,7 @@ const { AudioNode, AudioScheduledSourceNode, AudioDestinationNode } = load("11_a
 const { AudioListener, BaseAudioContext } = load("12_base_audio_context");
 const { GainNode } = load("20_gain_node");
 const { ConstantSourceNode } = load("21_constant_source_node");
+const { ConvolverNode } = load("26_convolver_node");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
@@ -25,6 +26,7 @@ const webAudioGlobals = {
   AudioSinkInfo,
   BaseAudioContext,
   ConstantSourceNode,
+  ConvolverNode,
   GainNode,
   OfflineAudioCompletionEvent,
   OfflineAudioContext,

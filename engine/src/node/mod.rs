@@ -111,6 +111,37 @@ pub fn check_channel_count_mode_not_max(node: &str, mode_is_max: bool) -> Result
     Ok(())
 }
 
+/// `ChannelConstraints` of the nodes whose channelCount is at most two and
+/// whose channelCountMode cannot be "max" (ConvolverNode,
+/// DynamicsCompressorNode, PannerNode): both throw NotSupportedError.
+pub fn at_most_two_not_max() -> crate::context::ChannelConstraints {
+    use crate::context::{ChannelConstraints, CountRule, ModeRule};
+    use crate::error::ErrorKind;
+    ChannelConstraints {
+        count: CountRule::Range {
+            max: 2,
+            error: ErrorKind::NotSupported,
+        },
+        mode: ModeRule::NotMax {
+            error: ErrorKind::NotSupported,
+        },
+        interpretation_fixed: None,
+    }
+}
+
+impl From<NodeError> for crate::error::Error {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::IndexSize(m) => Self::IndexSize(m),
+            NodeError::InvalidState(m) => Self::InvalidState(m),
+            NodeError::NotSupported(m) => Self::NotSupported(m),
+            NodeError::Range(m) => Self::Range(m),
+            NodeError::InvalidAccess(m) => Self::InvalidAccess(m),
+            NodeError::Type(m) => Self::Type(m),
+        }
+    }
+}
+
 /// Test support: counts heap operations made by the current thread, so tests
 /// can check the render path never allocates or frees.
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the JS wrappers own.
 
 pub mod context;
+pub mod convolver;
 pub mod node;
 pub mod param;
 

@@ -5,6 +5,7 @@ use deno_core::op2;
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::convolver::ConvolverNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
 
 use super::context::ContextResource;
@@ -13,14 +14,15 @@ use super::param::ParamResource;
 use crate::error::WebAudioError;
 
 /// The typed control handle behind a JS AudioNode.
-enum NodeKind {
+pub(crate) enum NodeKind {
     Destination(NodeHandle),
     Gain(GainNode),
     ConstantSource(ConstantSourceNode),
+    Convolver(ConvolverNode),
 }
 
 pub struct NodeResource {
-    kind: NodeKind,
+    pub(crate) kind: NodeKind,
 }
 gc_resource!(NodeResource, c"AudioNode");
 
@@ -36,6 +38,7 @@ impl NodeResource {
             NodeKind::Destination(node) => node,
             NodeKind::Gain(n) => n.node(),
             NodeKind::ConstantSource(n) => n.node(),
+            NodeKind::Convolver(n) => n.node(),
         }
     }
 }
