@@ -12,10 +12,12 @@ const { AudioListener, BaseAudioContext } = load("12_base_audio_context");
 const { GainNode } = load("20_gain_node");
 const { ConstantSourceNode } = load("21_constant_source_node");
 const { ConvolverNode } = load("26_convolver_node");
+const { AnalyserNode } = load("27_analyser_node");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
 const webAudioGlobals = {
+  AnalyserNode,
   AudioBuffer,
   AudioContext,
   AudioDestinationNode,

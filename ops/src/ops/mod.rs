@@ -1,6 +1,7 @@
 //! The ops, grouped by interface. Engine handles live in cppgc objects that
 //! the JS wrappers own.
 
+pub mod analyser;
 pub mod context;
 pub mod convolver;
 pub mod node;

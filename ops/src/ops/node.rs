@@ -4,6 +4,7 @@
 use deno_core::op2;
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
+use webaudio_engine::node::analyser::AnalyserNode;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::convolver::ConvolverNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
@@ -19,6 +20,7 @@ pub(crate) enum NodeKind {
     Gain(GainNode),
     ConstantSource(ConstantSourceNode),
     Convolver(ConvolverNode),
+    Analyser(AnalyserNode),
 }
 
 pub struct NodeResource {
@@ -39,6 +41,7 @@ impl NodeResource {
             NodeKind::Gain(n) => n.node(),
             NodeKind::ConstantSource(n) => n.node(),
             NodeKind::Convolver(n) => n.node(),
+            NodeKind::Analyser(n) => n.node(),
         }
     }
 }
