@@ -13,6 +13,7 @@ const { GainNode } = load("20_gain_node");
 const { ConstantSourceNode } = load("21_constant_source_node");
 const { ConvolverNode } = load("26_convolver_node");
 const { AnalyserNode } = load("27_analyser_node");
+const { DynamicsCompressorNode } = load("28_dynamics_compressor_node");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
@@ -29,6 +30,7 @@ const webAudioGlobals = {
   BaseAudioContext,
   ConstantSourceNode,
   ConvolverNode,
+  DynamicsCompressorNode,
   GainNode,
   OfflineAudioCompletionEvent,
   OfflineAudioContext,

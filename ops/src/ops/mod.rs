@@ -4,6 +4,7 @@
 pub mod analyser;
 pub mod context;
 pub mod convolver;
+pub mod dynamics_compressor;
 pub mod node;
 pub mod param;
 

@@ -7,6 +7,7 @@ use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
 use webaudio_engine::node::analyser::AnalyserNode;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::convolver::ConvolverNode;
+use webaudio_engine::node::dynamics_compressor::DynamicsCompressorNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
 
 use super::context::ContextResource;
@@ -21,6 +22,7 @@ pub(crate) enum NodeKind {
     ConstantSource(ConstantSourceNode),
     Convolver(ConvolverNode),
     Analyser(AnalyserNode),
+    DynamicsCompressor(DynamicsCompressorNode),
 }
 
 pub struct NodeResource {
@@ -42,6 +44,7 @@ impl NodeResource {
             NodeKind::ConstantSource(n) => n.node(),
             NodeKind::Convolver(n) => n.node(),
             NodeKind::Analyser(n) => n.node(),
+            NodeKind::DynamicsCompressor(n) => n.node(),
         }
     }
 }
