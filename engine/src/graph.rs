@@ -134,6 +134,9 @@ pub(crate) struct MirrorNode {
     pub delay: DelayRole,
     /// For delay readers: whether the last topology put them in a cycle.
     pub in_cycle: bool,
+    /// A node this one must be processed after although no edge joins them
+    /// (a PannerNode reads its context's AudioListener's params).
+    pub after: Option<NodeId>,
 }
 
 /// An edge in the mirror: (src, output, dst, target). Ordered so iteration,
@@ -232,6 +235,27 @@ impl Mirror {
             node.in_cycle = in_cycle;
             changed
         });
+
+        // Order-only edges, added where they close no cycle (a listener
+        // param driven by the panner's own output would): then the panner
+        // reads the previous quantum's listener values.
+        for i in 0..n {
+            let Some(MirrorNode {
+                after: Some(first), ..
+            }) = self.nodes[i]
+            else {
+                continue;
+            };
+            let f = first.0 as usize;
+            if f < n
+                && self.nodes[f].is_some()
+                && !reachable(&adj, i, f)
+                && !adj[f].contains(&(i as u32))
+            {
+                adj[f].push(i as u32);
+                adj[f].sort_unstable();
+            }
+        }
 
         let live: Vec<u32> = (0..n as u32)
             .filter(|&i| self.nodes[i as usize].is_some())
@@ -361,6 +385,7 @@ mod tests {
         MirrorNode {
             delay: DelayRole::None,
             in_cycle: false,
+            after: None,
         }
     }
 

@@ -14,6 +14,7 @@ const { ConstantSourceNode } = load("21_constant_source_node");
 const { ConvolverNode } = load("26_convolver_node");
 const { AnalyserNode } = load("27_analyser_node");
 const { DynamicsCompressorNode } = load("28_dynamics_compressor_node");
+const { PannerNode } = load("29_panner_node");
 const { AudioContext, AudioSinkInfo } = load("30_audio_context");
 const { OfflineAudioContext, OfflineAudioCompletionEvent } = load("31_offline_audio_context");
 
@@ -34,6 +35,7 @@ const webAudioGlobals = {
   GainNode,
   OfflineAudioCompletionEvent,
   OfflineAudioContext,
+  PannerNode,
 };
 
 return { webAudioGlobals };

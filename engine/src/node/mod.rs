@@ -14,7 +14,6 @@ pub mod destination;
 pub mod dynamics_compressor;
 pub mod gain;
 pub mod iir_filter;
-pub mod listener;
 pub mod oscillator;
 pub mod panner;
 pub mod periodic_wave;

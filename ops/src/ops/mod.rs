@@ -6,6 +6,7 @@ pub mod context;
 pub mod convolver;
 pub mod dynamics_compressor;
 pub mod node;
+pub mod panner;
 pub mod param;
 
 /// Declares a cppgc resource that holds nothing traced by the JS heap.

@@ -9,6 +9,7 @@ use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceO
 use webaudio_engine::node::convolver::ConvolverNode;
 use webaudio_engine::node::dynamics_compressor::DynamicsCompressorNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::node::panner::PannerNode;
 
 use super::context::ContextResource;
 use super::gc_resource;
@@ -23,6 +24,7 @@ pub(crate) enum NodeKind {
     Convolver(ConvolverNode),
     Analyser(AnalyserNode),
     DynamicsCompressor(DynamicsCompressorNode),
+    Panner(PannerNode),
 }
 
 pub struct NodeResource {
@@ -45,6 +47,7 @@ impl NodeResource {
             NodeKind::Convolver(n) => n.node(),
             NodeKind::Analyser(n) => n.node(),
             NodeKind::DynamicsCompressor(n) => n.node(),
+            NodeKind::Panner(n) => n.node(),
         }
     }
 }
