@@ -407,6 +407,30 @@ mod tests {
     }
 
     #[test]
+    fn after_orders_without_an_edge_unless_that_closes_a_cycle() {
+        // 3 (a panner) must follow 1 (the listener, made first); without the
+        // rule, unconnected nodes come highest id first.
+        let mut m = mirror_with(4);
+        m.edges.insert((3, 0, 0, Target::Input(0)));
+        m.edges.insert((2, 0, 1, Target::Param(0)));
+        m.nodes[3].as_mut().unwrap().after = Some(NodeId(1));
+        let t = m.compute_topology(0).topology;
+        assert!(position(&t, 1) < position(&t, 3));
+        assert!(position(&t, 2) < position(&t, 1));
+        // No render edge is added: the panner has no incoming edges.
+        let e = t.order[position(&t, 3)];
+        assert!(t.incoming(&e).is_empty());
+        assert!(!muted(&t, 1) && !muted(&t, 3));
+
+        // The panner's output drives a listener param: the rule yields
+        // rather than muting a cycle.
+        m.edges.insert((3, 0, 1, Target::Param(0)));
+        let t = m.compute_topology(0).topology;
+        assert!(position(&t, 3) < position(&t, 1));
+        assert!(!muted(&t, 1) && !muted(&t, 3));
+    }
+
+    #[test]
     fn order_respects_every_edge() {
         // A diamond plus a param edge: 4 -> 1 -> {2, 3} -> 0, 2 -> param of 3.
         let mut m = mirror_with(5);
