@@ -10,7 +10,7 @@ use std::time::Instant;
 use webaudio_engine::RENDER_QUANTUM_SIZE as Q;
 use webaudio_engine::block::AudioBlock;
 use webaudio_engine::message::NodeId;
-use webaudio_engine::node::listener::LISTENER_PARAMS;
+use webaudio_engine::node::audio_listener::LISTENER_PARAMS;
 use webaudio_engine::node::panner::{
     HrtfDatabase, HrtfRenderer, PANNER_PARAMS, PannerOptions, PannerProcessor, PanningModel,
 };
@@ -25,8 +25,9 @@ fn bench(name: &str, mut p: PannerProcessor, a_rate: bool, moving: bool) {
     let garbage = GarbageQueue::new(16);
     let mut values: Vec<Vec<f32>> = PANNER_PARAMS
         .iter()
-        .chain(LISTENER_PARAMS)
-        .map(|d| vec![d.1])
+        .map(|d| d.1)
+        .chain(LISTENER_PARAMS.iter().map(|d| d.default_value))
+        .map(|v| vec![v])
         .collect();
     values[0] = vec![3.0];
     values[2] = vec![-1.0];

@@ -479,6 +479,7 @@ fn destination_mirror() -> MirrorNode {
     MirrorNode {
         delay: DelayRole::None,
         in_cycle: false,
+        after: None,
     }
 }
 
@@ -1122,6 +1123,7 @@ impl Context {
             MirrorNode {
                 delay,
                 in_cycle: false,
+                after: None,
             },
         );
         // A node without edges can go at the end of the current order when
@@ -1158,6 +1160,27 @@ impl Context {
         let mut ctl = lock(&self.inner.control);
         self.reclaim(&mut ctl);
         let (id, params) = self.add_node_locked(&mut ctl, &spec, processor, DelayRole::None)?;
+        drop(ctl);
+        Ok(self.make_handle(id, id, &spec, &spec, params, vec![id]))
+    }
+
+    /// Adds a node that the graph always processes after `first` (when
+    /// that is still alive and no cycle forbids it), though no edge joins
+    /// them: a PannerNode after its context's AudioListener.
+    pub fn create_node_after(
+        &self,
+        spec: NodeSpec,
+        processor: Box<dyn Processor>,
+        first: NodeId,
+    ) -> Result<NodeHandle, Error> {
+        let mut ctl = lock(&self.inner.control);
+        self.reclaim(&mut ctl);
+        let (id, params) = self.add_node_locked(&mut ctl, &spec, processor, DelayRole::None)?;
+        if let Some(Some(node)) = ctl.mirror.nodes.get_mut(id.0 as usize) {
+            node.after = Some(first);
+        }
+        // Appending could put it before `first`: recompute the order.
+        self.mark_dirty(&mut ctl);
         drop(ctl);
         Ok(self.make_handle(id, id, &spec, &spec, params, vec![id]))
     }

@@ -134,6 +134,9 @@ pub(crate) struct MirrorNode {
     pub delay: DelayRole,
     /// For delay readers: whether the last topology put them in a cycle.
     pub in_cycle: bool,
+    /// A node this one must be processed after although no edge joins them
+    /// (a PannerNode reads its context's AudioListener's params).
+    pub after: Option<NodeId>,
 }
 
 /// An edge in the mirror: (src, output, dst, target). Ordered so iteration,
@@ -232,6 +235,27 @@ impl Mirror {
             node.in_cycle = in_cycle;
             changed
         });
+
+        // Order-only edges, added where they close no cycle (a listener
+        // param driven by the panner's own output would): then the panner
+        // reads the previous quantum's listener values.
+        for i in 0..n {
+            let Some(MirrorNode {
+                after: Some(first), ..
+            }) = self.nodes[i]
+            else {
+                continue;
+            };
+            let f = first.0 as usize;
+            if f < n
+                && self.nodes[f].is_some()
+                && !reachable(&adj, i, f)
+                && !adj[f].contains(&(i as u32))
+            {
+                adj[f].push(i as u32);
+                adj[f].sort_unstable();
+            }
+        }
 
         let live: Vec<u32> = (0..n as u32)
             .filter(|&i| self.nodes[i as usize].is_some())
@@ -361,6 +385,7 @@ mod tests {
         MirrorNode {
             delay: DelayRole::None,
             in_cycle: false,
+            after: None,
         }
     }
 
@@ -379,6 +404,30 @@ mod tests {
 
     fn muted(t: &Topology, id: u32) -> bool {
         t.order[position(t, id)].muted
+    }
+
+    #[test]
+    fn after_orders_without_an_edge_unless_that_closes_a_cycle() {
+        // 3 (a panner) must follow 1 (the listener, made first); without the
+        // rule, unconnected nodes come highest id first.
+        let mut m = mirror_with(4);
+        m.edges.insert((3, 0, 0, Target::Input(0)));
+        m.edges.insert((2, 0, 1, Target::Param(0)));
+        m.nodes[3].as_mut().unwrap().after = Some(NodeId(1));
+        let t = m.compute_topology(0).topology;
+        assert!(position(&t, 1) < position(&t, 3));
+        assert!(position(&t, 2) < position(&t, 1));
+        // No render edge is added: the panner has no incoming edges.
+        let e = t.order[position(&t, 3)];
+        assert!(t.incoming(&e).is_empty());
+        assert!(!muted(&t, 1) && !muted(&t, 3));
+
+        // The panner's output drives a listener param: the rule yields
+        // rather than muting a cycle.
+        m.edges.insert((3, 0, 1, Target::Param(0)));
+        let t = m.compute_topology(0).topology;
+        assert!(position(&t, 3) < position(&t, 1));
+        assert!(!muted(&t, 1) && !muted(&t, 3));
     }
 
     #[test]

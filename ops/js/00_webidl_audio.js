@@ -210,5 +210,26 @@ converters.DynamicsCompressorOptions = createDictionaryConverter(
   ],
 );
 
+converters.PannerOptions = createDictionaryConverter(
+  "PannerOptions",
+  audioNodeOptions,
+  [
+    member("panningModel", converters.PanningModelType, "equalpower"),
+    member("distanceModel", converters.DistanceModelType, "inverse"),
+    member("positionX", float, 0),
+    member("positionY", float, 0),
+    member("positionZ", float, 0),
+    member("orientationX", float, 1),
+    member("orientationY", float, 0),
+    member("orientationZ", float, 0),
+    member("refDistance", double, 1),
+    member("maxDistance", double, 10000),
+    member("rolloffFactor", double, 1),
+    member("coneInnerAngle", double, 360),
+    member("coneOuterAngle", double, 360),
+    member("coneOuterGain", double, 0),
+  ],
+);
+
 return { webidl, converters };
 })();

@@ -9,14 +9,17 @@
 //! never blocked); the ring is twice the largest `fftSize` so retries need
 //! the reader to stall for over 0.3 s.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
+use std::sync::{Arc, Mutex};
+
 use crate::RENDER_QUANTUM_SIZE;
 use crate::block::AudioBlock;
+use crate::context::{Context, NodeHandle, NodeSpec};
+use crate::error::Error;
 use crate::node::NodeError;
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
@@ -396,6 +399,98 @@ impl Analyser {
             let v = (128.0 * (1.0 + x as f64)).floor();
             *b = v.clamp(0.0, 255.0) as u8;
         }
+    }
+}
+
+/// Control handle of an AnalyserNode. Clones share the analysis state.
+#[derive(Clone)]
+pub struct AnalyserNode {
+    node: NodeHandle,
+    analyser: Arc<Mutex<Analyser>>,
+}
+
+impl std::fmt::Debug for AnalyserNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyserNode")
+            .field("node", &self.node)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnalyserNode {
+    /// The constructor with the default channel attributes (2, "max",
+    /// "speakers"): the options' checks throw IndexSizeError.
+    pub fn new(ctx: &Context, options: AnalyserOptions) -> Result<Self, Error> {
+        validate_options(&options)?;
+        let (analyser, ring) = Analyser::new(&options);
+        let spec = NodeSpec::new(1, 1, Vec::new());
+        let node = ctx.create_node(spec, Box::new(AnalyserProcessor::new(ring)))?;
+        Ok(Self {
+            node,
+            analyser: Arc::new(Mutex::new(analyser)),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    fn analyser(&self) -> std::sync::MutexGuard<'_, Analyser> {
+        self.analyser
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn fft_size(&self) -> u32 {
+        self.analyser().fft_size()
+    }
+
+    pub fn set_fft_size(&self, fft_size: u32) -> Result<(), Error> {
+        Ok(self.analyser().set_fft_size(fft_size)?)
+    }
+
+    pub fn frequency_bin_count(&self) -> u32 {
+        self.analyser().frequency_bin_count()
+    }
+
+    pub fn min_decibels(&self) -> f64 {
+        self.analyser().min_decibels()
+    }
+
+    pub fn set_min_decibels(&self, value: f64) -> Result<(), Error> {
+        Ok(self.analyser().set_min_decibels(value)?)
+    }
+
+    pub fn max_decibels(&self) -> f64 {
+        self.analyser().max_decibels()
+    }
+
+    pub fn set_max_decibels(&self, value: f64) -> Result<(), Error> {
+        Ok(self.analyser().set_max_decibels(value)?)
+    }
+
+    pub fn smoothing_time_constant(&self) -> f64 {
+        self.analyser().smoothing_time_constant()
+    }
+
+    pub fn set_smoothing_time_constant(&self, value: f64) -> Result<(), Error> {
+        Ok(self.analyser().set_smoothing_time_constant(value)?)
+    }
+
+    pub fn get_float_frequency_data(&self, array: &mut [f32]) {
+        self.analyser().get_float_frequency_data(array);
+    }
+
+    pub fn get_byte_frequency_data(&self, array: &mut [u8]) {
+        self.analyser().get_byte_frequency_data(array);
+    }
+
+    pub fn get_float_time_domain_data(&self, array: &mut [f32]) {
+        self.analyser().get_float_time_domain_data(array);
+    }
+
+    pub fn get_byte_time_domain_data(&self, array: &mut [u8]) {
+        self.analyser().get_byte_time_domain_data(array);
     }
 }
 

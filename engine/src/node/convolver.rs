@@ -19,14 +19,17 @@
 //! are spread over the quanta between its runs, so no quantum pays for all
 //! stages at once.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::buffer::AudioBufferData;
+use crate::context::{Context, NodeHandle, NodeSpec};
+use crate::error::Error;
 use crate::message::NodeMessage;
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::NodeError;
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
@@ -167,6 +170,71 @@ impl ConvolverAttributes {
         };
         self.buffer = buffer;
         Ok(kernel)
+    }
+}
+
+/// Control handle of a ConvolverNode. Clones share the attributes.
+#[derive(Debug, Clone)]
+pub struct ConvolverNode {
+    node: NodeHandle,
+    attributes: Arc<Mutex<ConvolverAttributes>>,
+}
+
+impl ConvolverNode {
+    /// The constructor with the node's default channel attributes (2,
+    /// "clamped-max", "speakers"; the JS layer applies the AudioNodeOptions
+    /// through the setters): `normalize`, then the buffer's checks
+    /// (NotSupportedError).
+    pub fn new(ctx: &Context, options: ConvolverOptions) -> Result<Self, Error> {
+        let mut spec = NodeSpec::new(1, 1, Vec::new());
+        spec.constraints = super::at_most_two_not_max();
+        spec.channel_config = Self::default_channel_config();
+        let (attributes, kernel) = ConvolverAttributes::new(&options, ctx.sample_rate())?;
+        let node = ctx.create_node(spec, Box::new(ConvolverProcessor::new(kernel)))?;
+        Ok(Self {
+            node,
+            attributes: Arc::new(Mutex::new(attributes)),
+        })
+    }
+
+    /// The node's default channel attributes (2, "clamped-max", "speakers").
+    pub fn default_channel_config() -> ChannelConfig {
+        ChannelConfig {
+            count: CONVOLVER_DEFAULT_CHANNEL_COUNT as usize,
+            mode: ChannelCountMode::ClampedMax,
+            interpretation: ChannelInterpretation::Speakers,
+        }
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    fn attributes(&self) -> std::sync::MutexGuard<'_, ConvolverAttributes> {
+        self.attributes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn buffer(&self) -> Option<Arc<AudioBufferData>> {
+        self.attributes().buffer().cloned()
+    }
+
+    pub fn normalize(&self) -> bool {
+        self.attributes().normalize()
+    }
+
+    pub fn set_normalize(&self, normalize: bool) {
+        self.attributes().set_normalize(normalize);
+    }
+
+    /// The `buffer` setter: validates and builds the kernel here (the control
+    /// thread), then hands it to the render thread.
+    pub fn set_buffer(&self, buffer: Option<Arc<AudioBufferData>>) -> Result<(), Error> {
+        let kernel = self.attributes().set_buffer(buffer)?;
+        self.node
+            .send(NodeMessage::Convolver(ConvolverMessage::SetKernel(kernel)));
+        Ok(())
     }
 }
 

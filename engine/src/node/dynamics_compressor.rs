@@ -21,7 +21,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::RENDER_QUANTUM_SIZE;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::NodeError;
+use crate::param::{AutomationRate, ParamDescriptor};
 use crate::processor::{ProcessIo, Processor, RenderScope};
 
 const Q: usize = RENDER_QUANTUM_SIZE;
@@ -90,6 +94,85 @@ pub fn validate_automation_rate(a_rate: bool) -> Result<(), NodeError> {
         ));
     }
     Ok(())
+}
+
+/// The five params as graph descriptors: k-rate, with the rate fixed
+/// (setting "a-rate" throws InvalidStateError).
+pub fn param_descriptors() -> Vec<ParamDescriptor> {
+    DYNAMICS_COMPRESSOR_PARAMS
+        .iter()
+        .map(|&(name, default_value, min, max, _)| {
+            ParamDescriptor::new(name, default_value)
+                .with_range(min, max)
+                .with_rate(AutomationRate::KRate)
+                .rate_fixed()
+        })
+        .collect()
+}
+
+/// Control handle of a DynamicsCompressorNode.
+#[derive(Debug, Clone)]
+pub struct DynamicsCompressorNode {
+    node: NodeHandle,
+    reduction: Arc<CompressorReduction>,
+}
+
+impl DynamicsCompressorNode {
+    /// The constructor with the node's default channel attributes (2,
+    /// "clamped-max", "speakers"); the options set the params' values.
+    pub fn new(ctx: &Context, options: DynamicsCompressorOptions) -> Result<Self, Error> {
+        let mut spec = NodeSpec::new(1, 1, param_descriptors());
+        spec.constraints = super::at_most_two_not_max();
+        spec.channel_config = ChannelConfig {
+            count: 2,
+            mode: ChannelCountMode::ClampedMax,
+            interpretation: ChannelInterpretation::Speakers,
+        };
+        let (processor, reduction) = DynamicsCompressorProcessor::new(ctx.sample_rate());
+        let node = ctx.create_node(spec, Box::new(processor))?;
+        let values = [
+            options.threshold,
+            options.knee,
+            options.ratio,
+            options.attack,
+            options.release,
+        ];
+        for (i, v) in values.into_iter().enumerate() {
+            if v != DYNAMICS_COMPRESSOR_PARAMS[i].1 {
+                node.param(i).set_value(v)?;
+            }
+        }
+        Ok(Self { node, reduction })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    pub fn threshold(&self) -> ParamHandle {
+        self.node.param(0)
+    }
+
+    pub fn knee(&self) -> ParamHandle {
+        self.node.param(1)
+    }
+
+    pub fn ratio(&self) -> ParamHandle {
+        self.node.param(2)
+    }
+
+    pub fn attack(&self) -> ParamHandle {
+        self.node.param(3)
+    }
+
+    pub fn release(&self) -> ParamHandle {
+        self.node.param(4)
+    }
+
+    /// `reduction`: the gain reduction (dB) of the last rendered quantum.
+    pub fn reduction(&self) -> f32 {
+        self.reduction.get()
+    }
 }
 
 /// The static compression curve for one block's k-rate values, in dB.

@@ -14,7 +14,6 @@ pub mod destination;
 pub mod dynamics_compressor;
 pub mod gain;
 pub mod iir_filter;
-pub mod listener;
 pub mod oscillator;
 pub mod panner;
 pub mod periodic_wave;
@@ -143,6 +142,24 @@ pub fn check_channel_count_mode_not_max(node: &str, mode_is_max: bool) -> Result
         )));
     }
     Ok(())
+}
+
+/// `ChannelConstraints` of the nodes whose channelCount is at most two and
+/// whose channelCountMode cannot be "max" (ConvolverNode,
+/// DynamicsCompressorNode, PannerNode): both throw NotSupportedError.
+pub fn at_most_two_not_max() -> crate::context::ChannelConstraints {
+    use crate::context::{ChannelConstraints, CountRule, ModeRule};
+    use crate::error::ErrorKind;
+    ChannelConstraints {
+        count: CountRule::Range {
+            max: 2,
+            error: ErrorKind::NotSupported,
+        },
+        mode: ModeRule::NotMax {
+            error: ErrorKind::NotSupported,
+        },
+        interpretation_fixed: None,
+    }
 }
 
 /// Test support: counts heap operations made by the current thread, so tests

@@ -1,10 +1,13 @@
 //! PannerNode: equal-power and HRTF spatialisation with the spec's distance
 //! models and sound cones, relative to the context's AudioListener.
 //!
-//! `io.params` holds the panner's six params ([`PANNER_PARAMS`]) followed by
-//! the listener's nine ([`crate::node::listener::LISTENER_PARAMS`]), which
-//! the graph computes once per quantum and appends for every panner. If the
-//! listener blocks are missing the listener's defaults are used.
+//! `io.params` holds the panner's six params ([`PANNER_PARAMS`]). The
+//! listener's nine ([`crate::node::audio_listener::LISTENER_PARAMS`]) come
+//! from the context's AudioListener, which publishes them every quantum into
+//! shared preallocated storage ([`ListenerValues`]); the graph processes the
+//! listener before every panner. A processor driven directly (tests,
+//! benchmarks) may instead pass the nine blocks after its own six; with
+//! neither, the listener's defaults are used.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -12,9 +15,13 @@ use realfft::RealFftPlanner;
 use realfft::num_complex::Complex;
 
 use crate::RENDER_QUANTUM_SIZE;
+use crate::context::{Context, NodeHandle, NodeSpec, ParamHandle};
+use crate::error::Error;
 use crate::message::NodeMessage;
+use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::NodeError;
-use crate::node::listener::{LISTENER_PARAMS, ListenerParams};
+use crate::node::audio_listener::{AudioListener, LISTENER_PARAMS, ListenerParams, ListenerValues};
+use crate::param::{AutomationRate, ParamDescriptor};
 use crate::processor::{ParamBlock, ProcessIo, Processor, RenderScope};
 
 const Q: usize = RENDER_QUANTUM_SIZE;
@@ -154,7 +161,7 @@ pub fn validate_options(o: &PannerOptions) -> Result<(), NodeError> {
 }
 
 /// The values `PannerNode.setPosition(x, y, z)` assigns, by PANNER_PARAMS
-/// index (the caller first runs `listener::check_legacy_setter`).
+/// index (the caller first runs `audio_listener::check_legacy_setter`).
 pub fn set_position_values(x: f32, y: f32, z: f32) -> [(usize, f32); 3] {
     [(0, x), (1, y), (2, z)]
 }
@@ -249,6 +256,147 @@ impl PannerAttributes {
         validate_cone_outer_gain(v)?;
         self.options.cone_outer_gain = v;
         Ok(PannerMessage::SetConeOuterGain(v))
+    }
+}
+
+/// The six params as graph descriptors (a-rate, rate changeable).
+pub fn param_descriptors() -> Vec<ParamDescriptor> {
+    PANNER_PARAMS
+        .iter()
+        .map(|&(name, default_value, min, max, a_rate)| {
+            ParamDescriptor::new(name, default_value)
+                .with_range(min, max)
+                .with_rate(if a_rate {
+                    AutomationRate::ARate
+                } else {
+                    AutomationRate::KRate
+                })
+        })
+        .collect()
+}
+
+/// Control handle of a PannerNode. Clones share the attributes.
+#[derive(Debug, Clone)]
+pub struct PannerNode {
+    node: NodeHandle,
+    attributes: Arc<Mutex<PannerAttributes>>,
+}
+
+impl PannerNode {
+    /// The constructor with the node's default channel attributes (2,
+    /// "clamped-max", "speakers"): the options' checks (RangeError), then
+    /// the params' initial values. The node reads `listener`'s values and
+    /// is processed after it.
+    pub fn new(
+        ctx: &Context,
+        listener: &AudioListener,
+        options: PannerOptions,
+    ) -> Result<Self, Error> {
+        let (attributes, processor) = PannerAttributes::new(&options, ctx.sample_rate())?;
+        let processor = processor.with_listener(listener.values());
+        let mut spec = NodeSpec::new(1, 1, param_descriptors());
+        spec.constraints = super::at_most_two_not_max();
+        spec.channel_config = ChannelConfig {
+            count: 2,
+            mode: ChannelCountMode::ClampedMax,
+            interpretation: ChannelInterpretation::Speakers,
+        };
+        let node = ctx.create_node_after(spec, Box::new(processor), listener.id())?;
+        let values = options.position.iter().chain(&options.orientation);
+        for (i, &v) in values.enumerate() {
+            if v != PANNER_PARAMS[i].1 {
+                node.param(i).set_value(v)?;
+            }
+        }
+        Ok(Self {
+            node,
+            attributes: Arc::new(Mutex::new(attributes)),
+        })
+    }
+
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+
+    fn attributes(&self) -> std::sync::MutexGuard<'_, PannerAttributes> {
+        self.attributes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn send(&self, message: PannerMessage) {
+        self.node.send(NodeMessage::Panner(message));
+    }
+
+    /// positionX/Y/Z, orientationX/Y/Z by index 0..6.
+    pub fn param(&self, index: usize) -> Option<ParamHandle> {
+        (index < PANNER_PARAMS.len()).then(|| self.node.param(index))
+    }
+
+    pub fn options(&self) -> PannerOptions {
+        *self.attributes().options()
+    }
+
+    pub fn set_panning_model(&self, model: PanningModel) {
+        for m in self.attributes().set_panning_model(model) {
+            self.send(m);
+        }
+    }
+
+    pub fn set_distance_model(&self, model: DistanceModel) {
+        let m = self.attributes().set_distance_model(model);
+        self.send(m);
+    }
+
+    pub fn set_ref_distance(&self, v: f64) -> Result<(), Error> {
+        let m = self.attributes().set_ref_distance(v)?;
+        self.send(m);
+        Ok(())
+    }
+
+    pub fn set_max_distance(&self, v: f64) -> Result<(), Error> {
+        let m = self.attributes().set_max_distance(v)?;
+        self.send(m);
+        Ok(())
+    }
+
+    pub fn set_rolloff_factor(&self, v: f64) -> Result<(), Error> {
+        let m = self.attributes().set_rolloff_factor(v)?;
+        self.send(m);
+        Ok(())
+    }
+
+    pub fn set_cone_inner_angle(&self, v: f64) {
+        let m = self.attributes().set_cone_inner_angle(v);
+        self.send(m);
+    }
+
+    pub fn set_cone_outer_angle(&self, v: f64) {
+        let m = self.attributes().set_cone_outer_angle(v);
+        self.send(m);
+    }
+
+    pub fn set_cone_outer_gain(&self, v: f64) -> Result<(), Error> {
+        let m = self.attributes().set_cone_outer_gain(v)?;
+        self.send(m);
+        Ok(())
+    }
+
+    /// The deprecated `setPosition(x, y, z)`: sets the position params'
+    /// values (NotSupportedError from a param with a value curve running).
+    pub fn set_position(&self, x: f32, y: f32, z: f32) -> Result<(), Error> {
+        for (i, v) in set_position_values(x, y, z) {
+            self.node.param(i).set_value(v)?;
+        }
+        Ok(())
+    }
+
+    /// The deprecated `setOrientation(x, y, z)`.
+    pub fn set_orientation(&self, x: f32, y: f32, z: f32) -> Result<(), Error> {
+        for (i, v) in set_orientation_values(x, y, z) {
+            self.node.param(i).set_value(v)?;
+        }
+        Ok(())
     }
 }
 
@@ -923,6 +1071,9 @@ pub struct PannerProcessor {
     total: [f32; Q],
     /// Per frame: azimuth <= 0 (which stereo formula applies).
     left_side: [bool; Q],
+    /// The context's listener values, copied here each quantum.
+    listener: Option<Arc<ListenerValues>>,
+    listener_rows: Box<[[f32; Q]; 9]>,
 }
 
 const LISTENER_DEFAULTS: [[f32; 1]; 9] = [
@@ -954,7 +1105,16 @@ impl PannerProcessor {
             pan_r: [0.0; Q],
             total: [0.0; Q],
             left_side: [false; Q],
+            listener: None,
+            listener_rows: Box::new([[0.0; Q]; 9]),
         }
+    }
+
+    /// The processor of a PannerNode in a graph: reads `listener` each
+    /// quantum.
+    pub fn with_listener(mut self, listener: Arc<ListenerValues>) -> Self {
+        self.listener = Some(listener);
+        self
     }
 
     /// (azimuth, elevation, distance gain x cone gain) at frame `k`.
@@ -995,7 +1155,18 @@ impl Processor for PannerProcessor {
             output.make_silent_with_channels(1);
             return false;
         }
-        let listener = ListenerParams::new(&io.params[6..]).unwrap_or(ListenerParams {
+        let shared_lens = match &self.listener {
+            Some(values) if io.params.len() < 15 => Some(values.read(&mut self.listener_rows)),
+            _ => None,
+        };
+        let rows = &self.listener_rows;
+        let shared: Option<[ParamBlock<'_>; 9]> =
+            shared_lens.map(|lens| std::array::from_fn(|i| ParamBlock::new(&rows[i][..lens[i]])));
+        let listener = match &shared {
+            Some(b) => ListenerParams::new(b),
+            None => ListenerParams::new(&io.params[6..]),
+        }
+        .unwrap_or(ListenerParams {
             position: [defaults[0], defaults[1], defaults[2]],
             forward: [defaults[3], defaults[4], defaults[5]],
             up: [defaults[6], defaults[7], defaults[8]],
@@ -1120,7 +1291,7 @@ mod tests {
     impl Params {
         fn new(panner: [f32; 6]) -> Self {
             let mut v: Vec<Vec<f32>> = panner.iter().map(|&x| vec![x]).collect();
-            v.extend(LISTENER_PARAMS.iter().map(|p| vec![p.1]));
+            v.extend(LISTENER_PARAMS.iter().map(|p| vec![p.default_value]));
             Self(v)
         }
         fn blocks(&self) -> Vec<ParamBlock<'_>> {

@@ -214,6 +214,20 @@ pub fn op_base_audio_context_destination(#[cppgc] res: &ContextResource) -> Node
     NodeResource::destination(res.ctx.destination())
 }
 
+impl ContextResource {
+    /// The context's AudioListener, made on first use (by `listener` or by
+    /// the first PannerNode, which is ordered after it).
+    pub(crate) fn listener(&self) -> Result<&AudioListener, WebAudioError> {
+        Ok(match self.listener.get() {
+            Some(listener) => listener,
+            None => {
+                let listener = AudioListener::new(&self.ctx)?;
+                self.listener.get_or_init(|| listener)
+            }
+        })
+    }
+}
+
 /// The listener's AudioParams: positionX/Y/Z, forwardX/Y/Z, upX/Y/Z.
 #[op2]
 #[cppgc]
@@ -221,14 +235,7 @@ pub fn op_base_audio_context_listener_param(
     #[cppgc] res: &ContextResource,
     index: u32,
 ) -> Result<ParamResource, WebAudioError> {
-    let listener = match res.listener.get() {
-        Some(listener) => listener,
-        None => {
-            let listener = AudioListener::new(&res.ctx)?;
-            res.listener.get_or_init(|| listener)
-        }
-    };
-    listener
+    res.listener()?
         .param(index as usize)
         .map(ParamResource)
         .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))

@@ -1,10 +1,14 @@
 //! The ops, grouped by interface. Engine handles live in cppgc objects that
 //! the JS wrappers own.
 
+pub mod analyser;
 pub mod context;
+pub mod convolver;
 pub mod decode;
+pub mod dynamics_compressor;
 pub mod filter;
 pub mod node;
+pub mod panner;
 pub mod param;
 pub mod routing;
 pub mod source;

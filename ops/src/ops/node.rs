@@ -4,15 +4,19 @@
 use deno_core::op2;
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
+use webaudio_engine::node::analyser::AnalyserNode;
 use webaudio_engine::node::audio_buffer_source::AudioBufferSourceNode;
 use webaudio_engine::node::biquad_filter::BiquadFilterNode;
 use webaudio_engine::node::channel_merger::ChannelMergerNode;
 use webaudio_engine::node::channel_splitter::ChannelSplitterNode;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
+use webaudio_engine::node::convolver::ConvolverNode;
 use webaudio_engine::node::delay::DelayNode;
+use webaudio_engine::node::dynamics_compressor::DynamicsCompressorNode;
 use webaudio_engine::node::gain::{GainNode, GainOptions};
 use webaudio_engine::node::iir_filter::IIRFilterNode;
 use webaudio_engine::node::oscillator::OscillatorNode;
+use webaudio_engine::node::panner::PannerNode;
 use webaudio_engine::node::stereo_panner::StereoPannerNode;
 use webaudio_engine::node::waveshaper::WaveShaperNode;
 
@@ -35,10 +39,14 @@ pub(crate) enum NodeKind {
     StereoPanner(StereoPannerNode),
     ChannelSplitter(ChannelSplitterNode),
     ChannelMerger(ChannelMergerNode),
+    Convolver(ConvolverNode),
+    Analyser(AnalyserNode),
+    DynamicsCompressor(DynamicsCompressorNode),
+    Panner(PannerNode),
 }
 
 pub struct NodeResource {
-    kind: NodeKind,
+    pub(crate) kind: NodeKind,
 }
 gc_resource!(NodeResource, c"AudioNode");
 
@@ -71,6 +79,10 @@ impl NodeResource {
             NodeKind::StereoPanner(n) => n.node(),
             NodeKind::ChannelSplitter(n) => n.node(),
             NodeKind::ChannelMerger(n) => n.node(),
+            NodeKind::Convolver(n) => n.node(),
+            NodeKind::Analyser(n) => n.node(),
+            NodeKind::DynamicsCompressor(n) => n.node(),
+            NodeKind::Panner(n) => n.node(),
         }
     }
 }
