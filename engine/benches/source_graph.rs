@@ -158,8 +158,93 @@ fn split_merge(n: usize) -> f64 {
     time_render(&ctx)
 }
 
+/// `n` sine oscillators whose frequency sweeps exponentially (a-rate
+/// automation every frame) straight into the destination.
+fn oscillators_swept(n: usize) -> f64 {
+    let ctx = offline();
+    let dest = ctx.destination();
+    let mut keep = Vec::new();
+    for k in 0..n {
+        let o = OscillatorNode::new(
+            &ctx,
+            OscillatorOptions {
+                frequency: 100.0 + k as f32,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        o.frequency()
+            .exponential_ramp_to_value_at_time(8000.0, SECONDS)
+            .unwrap();
+        o.node().connect(&dest, 0, 0).unwrap();
+        o.start(0.0).unwrap();
+        keep.push(o);
+    }
+    time_render(&ctx)
+}
+
+/// One looping stereo buffer source resampling at `rate`.
+fn buffer_source_at_rate(rate: f32) -> f64 {
+    let ctx = offline();
+    let s = AudioBufferSourceNode::new(
+        &ctx,
+        AudioBufferSourceOptions {
+            buffer: Some(stereo_buffer(48_000)),
+            loop_: true,
+            playback_rate: rate,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    s.node().connect(&ctx.destination(), 0, 0).unwrap();
+    s.start(0.0, 0.0, None, None).unwrap();
+    time_render(&ctx)
+}
+
+/// A looping source through one DelayNode whose delayTime is automated
+/// every frame (a-rate, interpolated reads).
+fn delay_a_rate() -> f64 {
+    let ctx = offline();
+    let s = AudioBufferSourceNode::new(
+        &ctx,
+        AudioBufferSourceOptions {
+            buffer: Some(stereo_buffer(48_000)),
+            loop_: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let d = DelayNode::new(
+        &ctx,
+        DelayOptions {
+            delay_time: 0.001,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    d.delay_time()
+        .linear_ramp_to_value_at_time(0.5, SECONDS)
+        .unwrap();
+    s.node().connect(d.node(), 0, 0).unwrap();
+    d.node().connect(&ctx.destination(), 0, 0).unwrap();
+    s.start(0.0, 0.0, None, None).unwrap();
+    time_render(&ctx)
+}
+
 fn main() {
     println!("offline render speed, multiples of real time ({SECONDS} s at {SR} Hz, stereo)");
+    println!(
+        "64 oscillators, frequency automation:    {:8.1}x",
+        oscillators_swept(64)
+    );
+    println!(
+        "1 buffer source, playbackRate 0.87:      {:8.1}x",
+        buffer_source_at_rate(0.87)
+    );
+    println!(
+        "1 delay line, a-rate delayTime:          {:8.1}x",
+        delay_a_rate()
+    );
     println!(
         "100 oscillators -> StereoPanner:        {:8.1}x",
         oscillators_panned(100)
