@@ -14,6 +14,8 @@ const webAudioGlobalScripts = {
   BaseAudioContext: "12_base_audio_context",
   GainNode: "20_gain_node",
   ConstantSourceNode: "21_constant_source_node",
+  ScriptProcessorNode: "22_script_processor_node",
+  AudioProcessingEvent: "22_script_processor_node",
   AudioContext: "30_audio_context",
   AudioSinkInfo: "30_audio_context",
   OfflineAudioContext: "31_offline_audio_context",

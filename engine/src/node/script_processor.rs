@@ -5,20 +5,23 @@
 //! preallocated [`Chunk`]'s input over one buffer period, sends it to the
 //! control side through a lock-free queue and posts
 //! [`EngineEvent::AudioProcess`]; script fills the chunk's output and sends it
-//! back. At the start of every buffer period the render side plays the next
-//! returned chunk. The nominal latency is `bufferSize` frames: the output for
-//! input frames `[F, F + bufferSize)` plays from frame `F + bufferSize`
-//! (`playbackTime`). If script has not answered by then the period is
-//! silent and counted as an underrun; later chunks are still played in order
-//! (so after an underrun the latency grows by one buffer, as in browsers).
+//! back while the next period's input is being filled. The latency is two
+//! buffers (`2 * bufferSize` frames, what browsers do and what WPT's
+//! `simple-input-output.html` expects): the output for input frames
+//! `[F, F + bufferSize)` plays from frame `F + 2 * bufferSize`
+//! (`playbackTime`), so script has one whole buffer period to answer. If it
+//! has not answered by then the period is silent and counted as an
+//! underrun; late chunks are still played in order afterwards (the latency
+//! grows by one buffer; when script falls further behind, input periods are
+//! dropped rather than allocating).
 //!
 //! Offline contexts: the render worker waits (sleeping, not spinning hard)
-//! for script at each buffer boundary, so the latency is exactly `bufferSize`
+//! for script at each buffer boundary, so the latency is exactly two buffers
 //! and the output is deterministic. It stops waiting when the control handle
 //! is dropped.
 //!
-//! Three chunks are allocated by the constructor; the render side only moves
-//! boxes between queues and slots, never allocates or frees them.
+//! [`CHUNKS`] chunks are allocated by the constructor; the render side only
+//! moves boxes between queues and slots, never allocates or frees them.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -37,7 +40,9 @@ use crate::processor::{ProcessIo, Processor, RenderScope};
 
 /// The buffer size chosen when script passes 0 ("implementation chooses").
 pub const DEFAULT_BUFFER_SIZE: usize = 1024;
-const CHUNKS: usize = 3;
+const CHUNKS: usize = 4;
+/// Buffers between a block's input and its output.
+const LATENCY_BUFFERS: usize = 2;
 /// An offline render gives up waiting for script after this long (a script
 /// that never yields to the event loop): the period is an underrun.
 const OFFLINE_WAIT_LIMIT: Duration = Duration::from_secs(30);
@@ -200,7 +205,7 @@ impl ScriptProcessorNode {
         let chunk = self.shared.to_script.pop()?;
         let n = input.len().min(chunk.input.len());
         input[..n].copy_from_slice(&chunk.input[..n]);
-        let frame = chunk.frame + self.buffer_size as u64;
+        let frame = chunk.frame + (LATENCY_BUFFERS * self.buffer_size) as u64;
         *current = Some(chunk);
         Some(frame)
     }
@@ -267,7 +272,7 @@ impl ScriptProcessorProcessor {
             pos: 0,
             filling: chunk(),
             playing: None,
-            spares: [chunk(), chunk(), None],
+            spares: [chunk(), chunk(), chunk(), None],
             outstanding: 0,
         }
     }
@@ -287,7 +292,7 @@ impl ScriptProcessorProcessor {
         if let Some(c) = self.playing.take() {
             self.put_spare(c);
         }
-        if self.outstanding > 0 {
+        if self.outstanding >= LATENCY_BUFFERS {
             if self.offline {
                 self.wait_for_script();
             }
@@ -444,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn prompt_script_gives_output_delayed_by_buffer_size() {
+    fn prompt_script_gives_output_delayed_by_two_buffers() {
         let sh = shared();
         let bs = 256;
         let mut p = ScriptProcessorProcessor::new(sh.clone(), bs, 1, 1, false);
@@ -457,10 +462,10 @@ mod tests {
             answer(&sh);
         }
         for (i, g) in got.iter().enumerate() {
-            let expected = if i < bs {
+            let expected = if i < 2 * bs {
                 0.0
             } else {
-                ((i - bs) as f32 + 1.0) * 0.5
+                ((i - 2 * bs) as f32 + 1.0) * 0.5
             };
             assert_eq!(*g, expected, "frame {i}");
         }
@@ -484,10 +489,10 @@ mod tests {
             let o = step(&mut p, &ts, q * N as u64);
             got.extend_from_slice(&o.channel(0)[..]);
         }
-        // Script never answered: silence, three late periods (the first
-        // period had nothing to play yet).
+        // Script never answered: silence; periods 2 and 3 were late (the
+        // first two had nothing to play yet).
         assert!(got.iter().all(|&s| s == 0.0));
-        assert_eq!(sh.underruns.load(Ordering::Relaxed), 3);
+        assert_eq!(sh.underruns.load(Ordering::Relaxed), 2);
         // Script catches up: the oldest blocks play in order.
         while answer(&sh) {}
         let o = step(&mut p, &ts, 8 * N as u64);

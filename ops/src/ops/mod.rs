@@ -5,6 +5,7 @@ pub mod context;
 pub mod decode;
 pub mod node;
 pub mod param;
+pub mod script_processor;
 
 /// Declares a cppgc resource that holds nothing traced by the JS heap.
 macro_rules! gc_resource {

@@ -6,6 +6,7 @@ use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::node::script_processor::ScriptProcessorNode;
 
 use super::context::ContextResource;
 use super::gc_resource;
@@ -17,6 +18,7 @@ enum NodeKind {
     Destination(NodeHandle),
     Gain(GainNode),
     ConstantSource(ConstantSourceNode),
+    ScriptProcessor(ScriptProcessorNode),
 }
 
 pub struct NodeResource {
@@ -36,6 +38,20 @@ impl NodeResource {
             NodeKind::Destination(node) => node,
             NodeKind::Gain(n) => n.node(),
             NodeKind::ConstantSource(n) => n.node(),
+            NodeKind::ScriptProcessor(n) => n.node(),
+        }
+    }
+
+    pub(crate) fn script_processor(node: ScriptProcessorNode) -> Self {
+        Self {
+            kind: NodeKind::ScriptProcessor(node),
+        }
+    }
+
+    pub(crate) fn as_script_processor(&self) -> Option<&ScriptProcessorNode> {
+        match &self.kind {
+            NodeKind::ScriptProcessor(n) => Some(n),
+            _ => None,
         }
     }
 }
