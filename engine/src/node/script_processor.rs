@@ -526,4 +526,62 @@ mod tests {
         });
         assert_eq!(n, 0);
     }
+
+    #[test]
+    fn offline_context_waits_for_script_and_is_sample_exact() {
+        use crate::context::OfflineOptions;
+        let bs = 512;
+        let len = 8 * bs;
+        let ctx = Context::new_offline(OfflineOptions {
+            number_of_channels: 1,
+            length: len,
+            sample_rate: 48000.0,
+        })
+        .unwrap();
+        let spn = Arc::new(ScriptProcessorNode::new(&ctx, bs, 1, 1).unwrap());
+        assert!(matches!(
+            spn.node().set_channel_count(2),
+            Err(Error::NotSupported(_))
+        ));
+        assert!(matches!(
+            spn.node().set_channel_count_mode(ChannelCountMode::Max),
+            Err(Error::NotSupported(_))
+        ));
+        spn.node().connect(&ctx.destination(), 0, 0).unwrap();
+        let script = {
+            let spn = spn.clone();
+            std::thread::spawn(move || {
+                let mut frames = Vec::new();
+                let mut buf = vec![0.0; bs];
+                while frames.len() < len / bs {
+                    match spn.take_input(&mut buf) {
+                        Some(f) => {
+                            // A slow script: the render must wait, not underrun.
+                            std::thread::sleep(Duration::from_millis(2));
+                            let k = frames.len() as f32 + 1.0;
+                            buf.fill(k);
+                            spn.give_output(&buf);
+                            frames.push(f);
+                        }
+                        None => std::thread::yield_now(),
+                    }
+                }
+                frames
+            })
+        };
+        let out = ctx.render_blocking().unwrap();
+        let frames = script.join().unwrap();
+        for (k, f) in frames.iter().enumerate() {
+            assert_eq!(*f, ((k + 2) * bs) as u64);
+        }
+        for (i, v) in out[0].iter().enumerate() {
+            let expected = if i < 2 * bs {
+                0.0
+            } else {
+                ((i - 2 * bs) / bs) as f32 + 1.0
+            };
+            assert_eq!(*v, expected, "frame {i}");
+        }
+        assert_eq!(spn.underruns(), 0);
+    }
 }
