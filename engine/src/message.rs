@@ -60,4 +60,7 @@ pub enum EngineEvent {
     /// A BiquadFilterNode's or IIRFilterNode's state stopped being finite
     /// (an unstable filter). Sent once per node; the spec lets the UA warn.
     FilterStateNotFinite(NodeId),
+    /// A ScriptProcessorNode filled a block for script (fire `audioprocess`;
+    /// take it with `ScriptProcessorNode::take_input`).
+    AudioProcess(NodeId),
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::delay::{DelayNode, DelayOptions};
 use webaudio_engine::node::gain::{GainNode, GainOptions};
+use webaudio_engine::node::script_processor::ScriptProcessorNode;
 use webaudio_engine::{Context, RENDER_THREAD_HOOK, RealtimeOptions, SinkChoice};
 
 struct Checking;
@@ -88,6 +89,12 @@ fn render_thread_never_allocates_or_frees() {
     fb.node().connect(delay.node(), 0, 0).unwrap();
     delay.node().connect(&dest, 0, 0).unwrap();
     src.start(0.0).unwrap();
+    // A ScriptProcessorNode whose blocks the control thread answers (late
+    // answers are underruns, which must not allocate either).
+    let spn = ScriptProcessorNode::new(&ctx, 256, 2, 2).unwrap();
+    g.node().connect(spn.node(), 0, 0).unwrap();
+    spn.node().connect(&dest, 0, 0).unwrap();
+    let mut spn_buf = vec![0.0f32; 2 * 256];
 
     // Warm-up: let the render thread start and settle.
     std::thread::sleep(Duration::from_millis(100));
@@ -130,6 +137,9 @@ fn render_thread_never_allocates_or_frees() {
             persistent.push(GainNode::new(&ctx, GainOptions::default()).unwrap());
         }
         while ctx.try_event().is_some() {}
+        while spn.take_input(&mut spn_buf).is_some() {
+            spn.give_output(&spn_buf);
+        }
         k += 1;
         std::thread::sleep(Duration::from_millis(1));
     }

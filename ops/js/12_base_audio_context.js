@@ -50,6 +50,8 @@ function queueTask(fn) {
 
 /** Node classes register here so factory methods can find them. */
 const nodeClasses = { __proto__: null };
+/** Factory methods of nodes without a public constructor. */
+const nodeFactories = { __proto__: null };
 
 /** Scripts of things that are not globals. */
 const internalScripts = {
@@ -157,6 +159,8 @@ class BaseAudioContext extends EventTarget {
   #state = "suspended";
   /** Sources between start() and `ended`, by node id: kept alive for their event. */
   #playing = new SafeMap();
+  /** ScriptProcessorNodes by node id: `{ drain, keepsAlive }`. */
+  #scriptProcessors = new SafeMap();
   /** Pending promises and transitions that keep the event pump referenced. */
   #pending = 0;
   #pumpPromise = null;
@@ -178,6 +182,11 @@ class BaseAudioContext extends EventTarget {
         MapPrototypeSet(this.#playing, op_audio_node_id(audioNodeHandle(node)), node);
         this.#updatePumpRef();
       },
+      scriptProcessorCreated: (id, entry) => {
+        MapPrototypeSet(this.#scriptProcessors, id, entry);
+        this.#updatePumpRef();
+      },
+      refresh: () => this.#updatePumpRef(),
     });
     this.#destination = new AudioDestinationNode(
       nodeKey,
@@ -306,8 +315,22 @@ class BaseAudioContext extends EventTarget {
     });
   }
 
-  createScriptProcessor() {
-    notSupported("createScriptProcessor", "ScriptProcessorNode");
+  createScriptProcessor(bufferSize = 0, numberOfInputChannels = 2, numberOfOutputChannels = 2) {
+    const prefix = "Failed to execute 'createScriptProcessor' on 'BaseAudioContext'";
+    const ulong = converters["unsigned long"];
+    bufferSize = ulong(bufferSize, prefix, "Argument 1");
+    numberOfInputChannels = ulong(numberOfInputChannels, prefix, "Argument 2");
+    numberOfOutputChannels = ulong(numberOfOutputChannels, prefix, "Argument 3");
+    if (nodeClass("ScriptProcessorNode") === undefined) {
+      notSupported("createScriptProcessor", "ScriptProcessorNode");
+    }
+    return nodeFactories.createScriptProcessor(
+      this,
+      contextInternals.get(this),
+      bufferSize,
+      numberOfInputChannels,
+      numberOfOutputChannels,
+    );
   }
 
   createStereoPanner() {
@@ -370,6 +393,9 @@ class BaseAudioContext extends EventTarget {
   #keepsProcessAlive() {
     if (this.#pending > 0) return true;
     if (this.#offline || this.#state !== "running") return false;
+    for (const entry of this.#scriptProcessors.values()) {
+      if (entry.keepsAlive()) return true;
+    }
     return this.#playing.size > 0 || op_base_audio_context_may_make_sound(this.#handle);
   }
 
@@ -396,6 +422,8 @@ class BaseAudioContext extends EventTarget {
           MapPrototypeDelete(this.#playing, event.node);
           node.dispatchEvent(new Event("ended"));
         }
+      } else if (event.type === "audioprocess") {
+        MapPrototypeGet(this.#scriptProcessors, event.node)?.drain();
       } else if (event.type !== "tick") {
         this.#onEvent(this, event);
       }
@@ -449,6 +477,7 @@ return {
   contextKey,
   deferred,
   nodeClasses,
+  nodeFactories,
   queueTask,
   setContextState,
 };

@@ -28,6 +28,8 @@ const webAudioGlobalScripts = {
   AnalyserNode: "27_analyser_node",
   DynamicsCompressorNode: "28_dynamics_compressor_node",
   PannerNode: "29_panner_node",
+  ScriptProcessorNode: "22_script_processor_node",
+  AudioProcessingEvent: "22_script_processor_node",
   AudioContext: "30_audio_context",
   AudioSinkInfo: "30_audio_context",
   OfflineAudioContext: "31_offline_audio_context",

@@ -18,6 +18,7 @@ pub mod oscillator;
 pub mod panner;
 pub mod periodic_wave;
 pub mod scheduled_source;
+pub mod script_processor;
 pub mod stereo_panner;
 pub mod waveshaper;
 

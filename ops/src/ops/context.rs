@@ -296,6 +296,10 @@ fn to_js(event: EngineEvent) -> JsEvent {
             node: Some(id.0),
             ..JsEvent::of("unstable")
         },
+        EngineEvent::AudioProcess(id) => JsEvent {
+            node: Some(id.0),
+            ..JsEvent::of("audioprocess")
+        },
     }
 }
 

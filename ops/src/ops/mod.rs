@@ -11,6 +11,7 @@ pub mod node;
 pub mod panner;
 pub mod param;
 pub mod routing;
+pub mod script_processor;
 pub mod source;
 
 /// Declares a cppgc resource that holds nothing traced by the JS heap.

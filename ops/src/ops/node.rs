@@ -17,6 +17,7 @@ use webaudio_engine::node::gain::{GainNode, GainOptions};
 use webaudio_engine::node::iir_filter::IIRFilterNode;
 use webaudio_engine::node::oscillator::OscillatorNode;
 use webaudio_engine::node::panner::PannerNode;
+use webaudio_engine::node::script_processor::ScriptProcessorNode;
 use webaudio_engine::node::stereo_panner::StereoPannerNode;
 use webaudio_engine::node::waveshaper::WaveShaperNode;
 
@@ -43,6 +44,7 @@ pub(crate) enum NodeKind {
     Analyser(AnalyserNode),
     DynamicsCompressor(DynamicsCompressorNode),
     Panner(PannerNode),
+    ScriptProcessor(ScriptProcessorNode),
 }
 
 pub struct NodeResource {
@@ -83,6 +85,20 @@ impl NodeResource {
             NodeKind::Analyser(n) => n.node(),
             NodeKind::DynamicsCompressor(n) => n.node(),
             NodeKind::Panner(n) => n.node(),
+            NodeKind::ScriptProcessor(n) => n.node(),
+        }
+    }
+
+    pub(crate) fn script_processor(node: ScriptProcessorNode) -> Self {
+        Self {
+            kind: NodeKind::ScriptProcessor(node),
+        }
+    }
+
+    pub(crate) fn as_script_processor(&self) -> Option<&ScriptProcessorNode> {
+        match &self.kind {
+            NodeKind::ScriptProcessor(n) => Some(n),
+            _ => None,
         }
     }
 }
