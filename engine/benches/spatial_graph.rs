@@ -95,6 +95,7 @@ fn main() {
         (8, PanningModel::EqualPower, 1.0),
         (8, PanningModel::Hrtf, 1.0),
         (8, PanningModel::Hrtf, 4.0),
+        (16, PanningModel::Hrtf, 4.0),
     ] {
         let x = scene(voices, model, ir_s, seconds);
         println!(
