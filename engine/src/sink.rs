@@ -282,18 +282,26 @@ pub(crate) fn start_device(
                     if pos == RENDER_QUANTUM_SIZE {
                         let was_running = renderer.state == ContextState::Running;
                         renderer.drain_commands();
-                        block.make_silent_with_channels(channels);
                         let running = renderer.state == ContextState::Running;
-                        // Stopping or starting mid-signal would click: the
-                        // quantum after suspend/close is still rendered and
-                        // faded out, the first one after resume faded in.
-                        if running || was_running {
-                            renderer.render_quantum();
-                            if let Some(dest) = renderer.destination_block() {
-                                mix_add(&mut block, dest, ChannelInterpretation::Speakers);
+                        // Stopping or starting mid-signal would click. On
+                        // suspend/close the last quantum is played once more,
+                        // faded out (rendering another would move
+                        // currentTime past the suspension); the first
+                        // quantum after a resume is faded in.
+                        if was_running && !running {
+                            if !block.is_silent() {
+                                apply_fade(&mut block, false);
                             }
-                            if running != was_running && !block.is_silent() {
-                                apply_fade(&mut block, running);
+                        } else {
+                            block.make_silent_with_channels(channels);
+                            if running {
+                                renderer.render_quantum();
+                                if let Some(dest) = renderer.destination_block() {
+                                    mix_add(&mut block, dest, ChannelInterpretation::Speakers);
+                                }
+                                if !was_running && !block.is_silent() {
+                                    apply_fade(&mut block, true);
+                                }
                             }
                         }
                         pos = 0;
