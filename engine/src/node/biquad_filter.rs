@@ -802,19 +802,9 @@ impl Processor for BiquadFilterProcessor {
         let mut peak = 0.0f64;
         let mut finite = true;
         for s in &mut self.state[..channels] {
-            for v in s.iter_mut() {
-                if v.abs() < DENORMAL_THRESHOLD {
-                    *v = 0.0;
-                }
-                // NaN (an unstable automation) keeps the node ringing: the
-                // spec lets NaN show in the output rather than hiding it.
-                finite &= v.is_finite();
-                peak = if v.is_nan() {
-                    f64::INFINITY
-                } else {
-                    peak.max(v.abs())
-                };
-            }
+            let (p, f) = super::settle_filter_state(s, DENORMAL_THRESHOLD);
+            peak = peak.max(p);
+            finite &= f;
         }
         if !finite && !self.warned_not_finite {
             self.warned_not_finite = true;

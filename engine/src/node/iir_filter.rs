@@ -341,19 +341,9 @@ impl Processor for IIRFilterProcessor {
         let mut peak = 0.0f64;
         let mut finite = true;
         for s in &mut self.state[..channels] {
-            for v in s[..self.coef.order].iter_mut() {
-                if v.abs() < DENORMAL_THRESHOLD {
-                    *v = 0.0;
-                }
-                // NaN (an unstable filter) keeps the node ringing: the spec
-                // lets NaN show in the output rather than hiding it.
-                finite &= v.is_finite();
-                peak = if v.is_nan() {
-                    f64::INFINITY
-                } else {
-                    peak.max(v.abs())
-                };
-            }
+            let (p, f) = super::settle_filter_state(&mut s[..self.coef.order], DENORMAL_THRESHOLD);
+            peak = peak.max(p);
+            finite &= f;
         }
         if !finite && !self.warned_not_finite {
             self.warned_not_finite = true;

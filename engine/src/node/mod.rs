@@ -75,6 +75,28 @@ pub(crate) fn param_from_table(
     }
 }
 
+/// End-of-quantum care for a recursive filter's state (biquad, IIR): values
+/// below `denormal_threshold` are flushed to zero, and the result tells
+/// whether all values are finite and the largest magnitude (infinite when a
+/// value is NaN, so an unstable filter keeps ringing: the spec lets NaN show
+/// in the output rather than hiding it).
+pub(crate) fn settle_filter_state(state: &mut [f64], denormal_threshold: f64) -> (f64, bool) {
+    let mut peak = 0.0f64;
+    let mut finite = true;
+    for v in state.iter_mut() {
+        if v.abs() < denormal_threshold {
+            *v = 0.0;
+        }
+        finite &= v.is_finite();
+        peak = if v.is_nan() {
+            f64::INFINITY
+        } else {
+            peak.max(v.abs())
+        };
+    }
+    (peak, finite)
+}
+
 /// `AudioScheduledSourceNode.start(when)` checks, in the order a browser
 /// raises them: a non-finite `when` is a TypeError from WebIDL's `double`
 /// conversion (before the method runs); then `[[source started]]` already
