@@ -109,7 +109,15 @@ const windowOrWorkerGlobals = {
   clearInterval: nonEnumerable(timers.clearInterval),
   clearTimeout: nonEnumerable(timers.clearTimeout),
   console: nonEnumerable(
-    new consoleModule.Console((msg, level) => core.print(msg, level > 1)),
+    new consoleModule.Console((msg, level) => {
+      // As in a browser, logging never throws: a closed stdout or stderr
+      // (`webaudio-run x.js | head`) drops the output.
+      try {
+        core.print(msg, level > 1);
+      } catch {
+        // The reader went away; nothing to report it to.
+      }
+    }),
   ),
   reportError: nonEnumerable(event.reportError),
   setInterval: nonEnumerable(timers.setInterval),

@@ -204,3 +204,24 @@ fn ctrl_c_stops_a_context_that_would_play_forever() {
     assert_eq!(output.status.code(), Some(130));
     assert_eq!(String::from_utf8_lossy(&output.stdout), "playing\n");
 }
+
+#[test]
+fn a_closed_stdout_does_not_make_console_throw() {
+    use std::io::{BufRead, BufReader};
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/print_many.js");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .arg(&script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run webaudio-run");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read a line");
+    // The reader is gone now, like `webaudio-run x.js | head -1`.
+    assert_eq!(first, "line 0 of output that nobody reads\n");
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "done\n");
+}
