@@ -768,23 +768,11 @@ impl Processor for BiquadFilterProcessor {
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let input = &io.inputs[0];
         let output = &mut io.outputs[0];
-        let in_channels = input.number_of_channels();
-
-        if input.is_silent() && self.ringing_channels == 0 {
-            output.make_silent_with_channels(in_channels);
+        let Some(channels) =
+            super::filter_channels(input, output, &mut self.state[..], self.ringing_channels)
+        else {
             return false;
-        }
-
-        // While only the tail sounds, keep the channel count it rings in.
-        let channels = if input.is_silent() {
-            in_channels.max(self.ringing_channels)
-        } else {
-            in_channels
         };
-        for s in &mut self.state[channels..self.ringing_channels.max(channels)] {
-            *s = [0.0; 4];
-        }
-        output.set_number_of_channels(channels);
 
         let params: [ParamBlock<'_>; 4] = [io.params[0], io.params[1], io.params[2], io.params[3]];
         if params.iter().all(|p| p.is_constant()) {

@@ -75,6 +75,34 @@ pub(crate) fn param_from_table(
     }
 }
 
+/// Start-of-quantum care for a recursive filter (biquad, IIR): the number of
+/// channels to render, or `None` when the input is silent and no tail rings
+/// (the output is then made silent). While only the tail sounds, the
+/// channel count it rings in is kept; state of channels that are no longer
+/// rendered is cleared.
+pub(crate) fn filter_channels<S: Default + Copy>(
+    input: &crate::block::AudioBlock,
+    output: &mut crate::block::AudioBlock,
+    state: &mut [S],
+    ringing_channels: usize,
+) -> Option<usize> {
+    let in_channels = input.number_of_channels();
+    if input.is_silent() && ringing_channels == 0 {
+        output.make_silent_with_channels(in_channels);
+        return None;
+    }
+    let channels = if input.is_silent() {
+        in_channels.max(ringing_channels)
+    } else {
+        in_channels
+    };
+    for s in &mut state[channels..ringing_channels.max(channels)] {
+        *s = S::default();
+    }
+    output.set_number_of_channels(channels);
+    Some(channels)
+}
+
 /// End-of-quantum care for a recursive filter's state (biquad, IIR): values
 /// below `denormal_threshold` are flushed to zero, and the result tells
 /// whether all values are finite and the largest magnitude (infinite when a
