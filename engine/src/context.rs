@@ -957,12 +957,22 @@ impl Context {
         if ctl.offline_started {
             return Err(Error::InvalidState("rendering has already started".into()));
         }
-        let Some(renderer) = lock(&self.inner.pending_renderer).take() else {
-            return Err(Error::InvalidState("rendering has already started".into()));
-        };
         ctl.offline_started = true;
         drop(ctl);
         self.request_state(ContextState::Running);
+        self.ensure_offline_thread(&off);
+        self.wake_offline_worker();
+        Ok(())
+    }
+
+    /// Starts the offline render thread if it is not running yet: at
+    /// `startRendering`, or earlier when a host task (an AudioWorklet
+    /// module) needs the render thread before rendering starts. Until the
+    /// context runs, the thread only applies commands.
+    fn ensure_offline_thread(&self, off: &Arc<OfflineShared>) {
+        let Some(renderer) = lock(&self.inner.pending_renderer).take() else {
+            return;
+        };
         let handle = crate::sink::spawn_offline(
             renderer,
             off.clone(),
@@ -971,7 +981,6 @@ impl Context {
         );
         *lock(&off.worker) = Some(handle.thread().clone());
         lock(&self.inner.threads).push(handle);
-        Ok(())
     }
 
     /// The rendered channels, once [`EngineEvent::RenderComplete`] was emitted.
@@ -1148,6 +1157,17 @@ impl Context {
             })
             .collect();
         Ok((id, params))
+    }
+
+    /// Runs `task` on the render thread before the next quantum (in order
+    /// with this context's other commands), for its host (see
+    /// [`crate::host`]).
+    pub fn run_on_render_thread(&self, task: crate::host::HostTask) {
+        self.inner.outbox.send(Command::Host(task));
+        if let Some(off) = &self.inner.offline {
+            self.ensure_offline_thread(off);
+            self.wake_offline_worker();
+        }
     }
 
     /// Adds a node to the graph. `processor` must honour `spec` (inputs,

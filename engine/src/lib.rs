@@ -45,6 +45,7 @@ pub mod context;
 pub mod decode;
 pub mod error;
 pub mod graph;
+pub mod host;
 pub mod message;
 pub mod mixing;
 pub mod node;

@@ -2,6 +2,7 @@
 
 use crate::RENDER_QUANTUM_SIZE;
 use crate::block::AudioBlock;
+use crate::host::{HostSlot, RenderHost};
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::queues::{EventQueue, GarbageQueue, Trash};
 
@@ -14,6 +15,9 @@ pub struct RenderScope<'a> {
     pub node_id: NodeId,
     pub(crate) events: &'a EventQueue,
     pub(crate) garbage: &'a GarbageQueue,
+    pub(crate) host: Option<&'a HostSlot>,
+    /// Bit `i` set: input `i` has an actively processing node connected.
+    pub(crate) active_inputs: u64,
 }
 
 impl<'a> RenderScope<'a> {
@@ -30,7 +34,21 @@ impl<'a> RenderScope<'a> {
             node_id,
             events,
             garbage,
+            host: None,
+            active_inputs: 0,
         }
+    }
+
+    /// The render thread's host (see [`crate::host`]), if one was made and
+    /// it is not already borrowed.
+    pub fn host(&self) -> Option<std::cell::RefMut<'_, dyn RenderHost>> {
+        self.host?.borrow()
+    }
+
+    /// Whether any actively processing node feeds input `index` this
+    /// quantum (an AudioWorkletNode then sees zero channels there).
+    pub fn input_is_active(&self, index: usize) -> bool {
+        index < 64 && self.active_inputs & (1 << index) != 0
     }
 
     /// `currentTime` of the first sample of this quantum, in seconds.
@@ -117,6 +135,18 @@ pub trait Processor: Send + 'static {
     /// [`RenderScope::discard`].
     fn handle_message(&mut self, message: NodeMessage, scope: &RenderScope<'_>) {
         let _ = (message, scope);
+    }
+
+    /// Called on the render thread when the node joins the graph, before
+    /// its first `process`.
+    fn on_add(&mut self, scope: &RenderScope<'_>) {
+        let _ = scope;
+    }
+
+    /// Called on the render thread when the graph frees the node, before
+    /// the processor goes to the garbage thread.
+    fn on_remove(&mut self, scope: &RenderScope<'_>) {
+        let _ = scope;
     }
 }
 

@@ -9,6 +9,7 @@ use crossbeam_queue::ArrayQueue;
 
 use crate::block::AudioBlock;
 use crate::graph::{InEdge, OrderEntry, RenderNode, Target, Topology};
+use crate::host::{HostSlot, HostTask};
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, mix_add, mix_add_mono};
 use crate::param::ParamCommand;
@@ -70,6 +71,8 @@ pub(crate) enum Command {
     },
     HandleDropped(NodeId),
     SetState(ContextState),
+    /// Work for the render thread's host (see [`crate::host`]).
+    Host(HostTask),
 }
 
 pub(crate) type CommandQueue = ArrayQueue<Command>;
@@ -100,6 +103,7 @@ pub(crate) struct Renderer {
     pub shared: Arc<Shared>,
     applied: u64,
     node_count: usize,
+    host: HostSlot,
 }
 
 static SILENT_PARAM: [f32; 1] = [0.0];
@@ -126,6 +130,7 @@ impl Renderer {
             shared,
             applied: 0,
             node_count: 0,
+            host: HostSlot::new(),
         }
     }
 
@@ -164,13 +169,15 @@ impl Renderer {
     }
 
     fn scope(&self, node_id: NodeId) -> RenderScope<'_> {
-        RenderScope::new(
+        let mut scope = RenderScope::new(
             self.frame,
             self.sample_rate,
             node_id,
             &self.events,
             &self.garbage,
-        )
+        );
+        scope.host = Some(&self.host);
+        scope
     }
 
     /// Applies every queued command.
@@ -180,19 +187,28 @@ impl Renderer {
             self.apply(cmd);
         }
         self.shared.applied.store(self.applied, Ordering::Release);
+        self.host.service(self.frame);
+    }
+
+    /// Whether a host (an AudioWorklet scope) lives on this render thread:
+    /// it keeps the thread serving commands after offline rendering ends.
+    pub fn has_host(&self) -> bool {
+        !self.host.is_empty()
     }
 
     fn apply(&mut self, cmd: Command) {
         match cmd {
-            Command::AddNode { node, append } => {
+            Command::AddNode { mut node, append } => {
                 let id = node.id;
+                node.processor.on_add(&self.scope(id));
                 let i = id.0 as usize;
                 if i >= self.nodes.len() {
                     // The control side grows the table first; never reached.
                     self.discard(node);
                     return;
                 }
-                if let Some(old) = self.nodes[i].replace(node) {
+                if let Some(mut old) = self.nodes[i].replace(node) {
+                    old.processor.on_remove(&self.scope(old.id));
                     self.discard(old);
                 } else {
                     self.node_count += 1;
@@ -257,6 +273,10 @@ impl Renderer {
                 }
             }
             Command::SetState(state) => self.set_state(state),
+            Command::Host(mut task) => {
+                self.host.run(&mut task, self.frame, self.sample_rate);
+                self.discard(task);
+            }
         }
     }
 
@@ -274,6 +294,7 @@ impl Renderer {
             let edges = self.topology.incoming(&entry);
             if node.free_next && !node.handle_alive && !self.has_live_input(edges) {
                 self.node_count -= 1;
+                node.processor.on_remove(&self.scope(node.id));
                 self.discard(node);
                 continue;
             }
@@ -410,7 +431,20 @@ impl Renderer {
             node.active = false;
             return;
         }
-        let scope = self.scope(node.id);
+        let mut scope = self.scope(node.id);
+        for e in edges {
+            if let Target::Input(i) = e.target
+                && i < 64
+                && let Some(Some(src)) = self.nodes.get(e.src.0 as usize)
+                && (src.active
+                    || src
+                        .outputs
+                        .get(e.output as usize)
+                        .is_some_and(|b| !b.is_silent()))
+            {
+                scope.active_inputs |= 1 << i;
+            }
+        }
         // A panicking processor is a bug; contain it to its node (which then
         // outputs silence, as the spec asks for failed processors) instead
         // of losing the render thread.

@@ -146,6 +146,16 @@ pub(crate) fn spawn_offline(
             *lock(&off.result) = Some(out);
             renderer.post(EngineEvent::RenderComplete);
             renderer.set_state(ContextState::Closed);
+            if renderer.has_host() {
+                // An AudioWorklet scope outlives rendering (its ports still
+                // deliver messages, new nodes still construct processors):
+                // keep applying commands until the context goes.
+                while !stop.load(Ordering::Acquire) {
+                    outbox.flush();
+                    renderer.drain_commands();
+                    std::thread::park_timeout(Duration::from_millis(5));
+                }
+            }
             outbox.close();
         })
         .expect("spawn the offline render thread")

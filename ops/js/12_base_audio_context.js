@@ -13,6 +13,7 @@ const {
   op_base_audio_context_next_event,
 } = core.ops;
 const {
+  ArrayPrototypePush,
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
@@ -161,6 +162,11 @@ class BaseAudioContext extends EventTarget {
   #playing = new SafeMap();
   /** ScriptProcessorNodes by node id: `{ drain, keepsAlive }`. */
   #scriptProcessors = new SafeMap();
+  /** AudioWorkletNodes by node id: fires their `processorerror`. */
+  #workletNodes = new SafeMap();
+  #audioWorklet = null;
+  /** Called once when the context closes (worklet ports stop holding the process). */
+  #onClose = [];
   /** Pending promises and transitions that keep the event pump referenced. */
   #pending = 0;
   #pumpPromise = null;
@@ -185,6 +191,13 @@ class BaseAudioContext extends EventTarget {
       scriptProcessorCreated: (id, entry) => {
         MapPrototypeSet(this.#scriptProcessors, id, entry);
         this.#updatePumpRef();
+      },
+      onClose: (callback) => {
+        if (this.#state === "closed") callback();
+        else ArrayPrototypePush(this.#onClose, callback);
+      },
+      workletNodeCreated: (id, fireError) => {
+        MapPrototypeSet(this.#workletNodes, id, fireError);
       },
       refresh: () => this.#updatePumpRef(),
     });
@@ -224,7 +237,11 @@ class BaseAudioContext extends EventTarget {
   }
 
   get audioWorklet() {
-    notSupported("audioWorklet", "AudioWorklet");
+    if (this.#audioWorklet === null) {
+      nodeClass("AudioWorklet");
+      this.#audioWorklet = nodeFactories.audioWorklet(this, contextInternals.get(this));
+    }
+    return this.#audioWorklet;
   }
 
   createBuffer(numberOfChannels, length, sampleRate) {
@@ -373,6 +390,11 @@ class BaseAudioContext extends EventTarget {
   static setState(context, state, inTask = false) {
     if (context.#state === state) return false;
     context.#state = state;
+    if (state === "closed") {
+      const callbacks = context.#onClose;
+      context.#onClose = [];
+      for (let i = 0; i < callbacks.length; i++) callbacks[i]();
+    }
     if (inTask) queueTask(() => context.dispatchEvent(new Event("statechange")));
     else context.dispatchEvent(new Event("statechange"));
     return true;
@@ -424,6 +446,8 @@ class BaseAudioContext extends EventTarget {
         }
       } else if (event.type === "audioprocess") {
         MapPrototypeGet(this.#scriptProcessors, event.node)?.drain();
+      } else if (event.type === "processorerror") {
+        MapPrototypeGet(this.#workletNodes, event.node)?.();
       } else if (event.type !== "tick") {
         this.#onEvent(this, event);
       }

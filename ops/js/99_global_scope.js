@@ -34,6 +34,10 @@ const webAudioGlobalScripts = {
   AudioSinkInfo: "30_audio_context",
   OfflineAudioContext: "31_offline_audio_context",
   OfflineAudioCompletionEvent: "31_offline_audio_context",
+  AudioWorklet: "41_audio_worklet",
+  AudioWorkletNode: "41_audio_worklet",
+  AudioParamMap: "41_audio_worklet",
+  Worklet: "41_audio_worklet",
 };
 
 return { webAudioGlobalScripts };

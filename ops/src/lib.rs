@@ -8,7 +8,9 @@
 //! frees the node once it can no longer make sound.
 
 pub mod error;
+pub mod loader;
 mod ops;
+pub mod worklet;
 
 pub use error::WebAudioError;
 pub use ops::context::close_all_realtime_contexts;
@@ -17,6 +19,10 @@ deno_core::extension!(
     webaudio,
     deps = [deno_webidl, deno_web],
     ops = [
+        ops::worklet::op_audio_worklet_init,
+        ops::worklet::op_audio_worklet_add_module,
+        ops::worklet::op_audio_worklet_node_new,
+        ops::worklet::op_audio_worklet_take_error,
         ops::context::op_audio_context_new,
         ops::context::op_audio_context_resume,
         ops::context::op_audio_context_suspend,
@@ -156,6 +162,7 @@ deno_core::extension!(
         "30_audio_context.js",
         "31_offline_audio_context.js",
         "40_decode_audio_data.js",
+        "41_audio_worklet.js",
         "99_global_scope.js",
     ],
 );

@@ -2,21 +2,7 @@
 
 use deno_core::error::{CoreError, CoreErrorKind, JsError};
 
-/// The OS error text without Rust's "(os error N)" suffix.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(i) => text[..i].to_string(),
-                None => text,
-            }
-        }
-    }
-}
+pub use webaudio_ops::loader::io_reason;
 
 /// Formats an error from the JS runtime for stderr.
 pub fn format_core_error(err: &CoreError) -> String {

@@ -4,7 +4,6 @@
 mod cli;
 mod errors;
 mod ext;
-mod loader;
 mod worker;
 mod wpt;
 

@@ -9,7 +9,7 @@ use deno_core::{JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions
 
 use crate::errors;
 use crate::ext::{RuntimeInfo, webaudio_run};
-use crate::loader::FileModuleLoader;
+use webaudio_ops::loader::FileModuleLoader;
 
 /// Exit code of a script that threw, or failed to load.
 pub const EXIT_FAILURE: i32 = 1;

@@ -23,6 +23,7 @@ pub struct ContextResource {
     pub ctx: Context,
     rendered: RefCell<Option<Vec<Box<[f32]>>>>,
     listener: OnceCell<AudioListener>,
+    pub(crate) worklet: OnceCell<super::worklet::WorkletMain>,
 }
 gc_resource!(ContextResource, c"BaseAudioContext");
 
@@ -32,6 +33,7 @@ impl ContextResource {
             ctx,
             rendered: RefCell::new(None),
             listener: OnceCell::new(),
+            worklet: OnceCell::new(),
         }
     }
 }

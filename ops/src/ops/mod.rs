@@ -13,6 +13,7 @@ pub mod param;
 pub mod routing;
 pub mod script_processor;
 pub mod source;
+pub mod worklet;
 
 /// Declares a cppgc resource that holds nothing traced by the JS heap.
 macro_rules! gc_resource {

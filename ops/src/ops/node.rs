@@ -45,6 +45,7 @@ pub(crate) enum NodeKind {
     DynamicsCompressor(DynamicsCompressorNode),
     Panner(PannerNode),
     ScriptProcessor(ScriptProcessorNode),
+    AudioWorklet(crate::worklet::WorkletNode),
 }
 
 pub struct NodeResource {
@@ -86,6 +87,7 @@ impl NodeResource {
             NodeKind::DynamicsCompressor(n) => n.node(),
             NodeKind::Panner(n) => n.node(),
             NodeKind::ScriptProcessor(n) => n.node(),
+            NodeKind::AudioWorklet(n) => n.node(),
         }
     }
 

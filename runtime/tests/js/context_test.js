@@ -108,8 +108,3 @@ test("AudioContext options are validated", () => {
   assertEquals(ctx.sampleRate, 22050);
   return ctx.close();
 });
-
-test("unimplemented features throw NotSupportedError", async () => {
-  const ctx = new OfflineAudioContext(1, 128, 48000);
-  assertThrows(() => ctx.audioWorklet, DOMException, "NotSupportedError");
-});

@@ -1,4 +1,5 @@
-//! ES module loading from the local file system (`file:` URLs only).
+//! ES module loading from the local file system (`file:` URLs only), for
+//! the main realm and the AudioWorklet realm alike.
 
 use deno_core::error::ModuleLoaderError;
 use deno_core::{
@@ -73,7 +74,7 @@ fn load_file_module(
         JsErrorBox::type_error(format!(
             "Module not found: cannot read '{}': {}{importer}",
             path.display(),
-            crate::errors::io_reason(&e)
+            io_reason(&e)
         ))
     })?;
     Ok(ModuleSource::new(
@@ -82,4 +83,20 @@ fn load_file_module(
         specifier,
         None,
     ))
+}
+
+/// The reason of an I/O error without the "(os error N)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
 }

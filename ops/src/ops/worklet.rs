@@ -1,0 +1,125 @@
+//! AudioWorklet and AudioWorkletNode on the control thread.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+
+use deno_core::{OpState, TransferredResource, op2};
+
+use super::context::ContextResource;
+use super::node::{NodeKind, NodeResource};
+use crate::error::WebAudioError;
+use crate::worklet::{
+    self, ErrorInfo, ModuleError, ParamDescriptorData, RegisteredProcessor, WorkletNode,
+    WorkletNodeOptions,
+};
+
+/// The control side's view of a context's AudioWorkletGlobalScope.
+pub(crate) struct WorkletMain {
+    errors: std::sync::mpsc::Receiver<(u32, ErrorInfo)>,
+    /// Errors read from the channel whose events have not been fired yet.
+    waiting: RefCell<HashMap<u32, ErrorInfo>>,
+}
+
+/// Takes a MessagePort resource (its JS object already gave up its id) so
+/// it can move to the render thread.
+fn take_port(state: &mut OpState, rid: u32) -> Result<Box<dyn TransferredResource>, WebAudioError> {
+    let resource = state
+        .resource_table
+        .take_any(rid)
+        .map_err(|e| WebAudioError::Type(e.to_string()))?;
+    resource
+        .transfer()
+        .map_err(|e| WebAudioError::Type(e.to_string()))
+}
+
+/// Starts the context's AudioWorkletGlobalScope on its render thread, with
+/// the scope end of `AudioWorklet.port`.
+#[op2(fast)]
+pub fn op_audio_worklet_init(
+    state: &mut OpState,
+    #[cppgc] ctx: &ContextResource,
+    port: u32,
+) -> Result<(), WebAudioError> {
+    if ctx.worklet.get().is_some() {
+        return Err(WebAudioError::InvalidState(
+            "the AudioWorklet scope is already started".into(),
+        ));
+    }
+    let port = take_port(state, port)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    worklet::init_realm(&ctx.ctx, port, tx);
+    let _ = ctx.worklet.set(WorkletMain {
+        errors: rx,
+        waiting: RefCell::new(HashMap::new()),
+    });
+    Ok(())
+}
+
+/// Evaluates a fetched module in the scope; resolves with what it registered.
+#[op2]
+#[serde]
+pub fn op_audio_worklet_add_module(
+    #[cppgc] ctx: &ContextResource,
+    #[string] url: String,
+    #[string] source: String,
+) -> impl Future<Output = Result<Vec<RegisteredProcessor>, ModuleError>> + use<> {
+    let reply = worklet::add_module(&ctx.ctx, url, source);
+    async move {
+        reply.await.unwrap_or_else(|_| {
+            Err(ModuleError::Abort(
+                "the context stopped rendering before the module could run".into(),
+            ))
+        })
+    }
+}
+
+/// Creates an AudioWorkletNode's engine node; its processor is constructed
+/// on the render thread when the node joins the graph.
+#[op2]
+#[cppgc]
+#[allow(clippy::too_many_arguments)]
+pub fn op_audio_worklet_node_new(
+    state: &mut OpState,
+    #[cppgc] ctx: &ContextResource,
+    #[string] name: String,
+    number_of_inputs: u32,
+    number_of_outputs: u32,
+    #[serde] output_channel_count: Option<Vec<u32>>,
+    #[serde] descriptors: Vec<ParamDescriptorData>,
+    #[buffer] serialized_options: &[u8],
+    port: u32,
+) -> Result<NodeResource, WebAudioError> {
+    if ctx.worklet.get().is_none() {
+        return Err(WebAudioError::InvalidState(
+            "the context's AudioWorklet has no module loaded".into(),
+        ));
+    }
+    let port = take_port(state, port)?;
+    let node = WorkletNode::new(
+        &ctx.ctx,
+        WorkletNodeOptions {
+            name,
+            number_of_inputs: number_of_inputs as usize,
+            number_of_outputs: number_of_outputs as usize,
+            output_channel_count: output_channel_count
+                .map(|v| v.into_iter().map(|c| c as usize).collect()),
+            descriptors,
+            serialized_options: serialized_options.to_vec(),
+            port,
+        },
+    )?;
+    Ok(NodeResource::new(NodeKind::AudioWorklet(node)))
+}
+
+/// The exception behind a `processorerror` event of node `node`, if known.
+#[op2]
+#[serde]
+pub fn op_audio_worklet_take_error(#[cppgc] ctx: &ContextResource, node: u32) -> Option<ErrorInfo> {
+    let main = ctx.worklet.get()?;
+    let mut waiting = main.waiting.borrow_mut();
+    while let Ok((id, info)) = main.errors.try_recv() {
+        waiting.insert(id, info);
+    }
+    waiting.remove(&node)
+}

@@ -1,0 +1,278 @@
+//! The `webaudio_worklet` extension: the ops and bootstrap JS of the
+//! AudioWorkletGlobalScope realm.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use deno_core::{OpState, TransferredResource, op2};
+use serde::Serialize;
+use webaudio_engine::block::AudioBlock;
+use webaudio_engine::processor::ParamBlock;
+use webaudio_engine::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
+
+use super::ParamDescriptorData;
+use super::processor::Construction;
+use super::realm::RegisteredProcessor;
+
+/// Realm state the ops read.
+pub(crate) struct RealmState {
+    sample_rate: f32,
+    frame: Rc<Cell<u64>>,
+    global_port: Option<Box<dyn TransferredResource>>,
+    /// What `registerProcessor` recorded during the current `addModule`.
+    pub registered: Vec<RegisteredProcessor>,
+    /// Processor construction data waiting for its constructor, by slot.
+    pub pending: HashMap<u32, Construction>,
+}
+
+impl RealmState {
+    pub(crate) fn new(
+        sample_rate: f32,
+        frame: Rc<Cell<u64>>,
+        global_port: Option<Box<dyn TransferredResource>>,
+    ) -> Self {
+        Self {
+            sample_rate,
+            frame,
+            global_port,
+            registered: Vec::new(),
+            pending: HashMap::new(),
+        }
+    }
+}
+
+/// The buffers of the `process()` call under way.
+pub(crate) struct CallFrame<'a> {
+    pub inputs: &'a [AudioBlock],
+    /// Bit `i`: input `i` is fed by an actively processing node.
+    pub active_inputs: u64,
+    pub outputs: &'a mut [AudioBlock],
+    /// Channels of each output this quantum.
+    pub output_channels: &'a [usize],
+    pub params: &'a [ParamBlock<'a>],
+}
+
+impl CallFrame<'_> {
+    fn input_channels(&self, i: usize) -> usize {
+        if i < 64 && self.active_inputs & (1 << i) != 0 {
+            self.inputs.get(i).map_or(0, |b| b.number_of_channels())
+        } else {
+            0
+        }
+    }
+
+    fn header_len(&self) -> usize {
+        self.inputs.len() + self.outputs.len() + self.params.len()
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<*mut CallFrame<'static>> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Runs `f` with `frame` readable by the data ops.
+pub(crate) fn with_call_frame<R>(frame: &mut CallFrame<'_>, f: impl FnOnce() -> R) -> R {
+    let ptr = frame as *mut CallFrame<'_> as *mut CallFrame<'static>;
+    let previous = CURRENT.with(|c| c.replace(ptr));
+    let result = f();
+    CURRENT.with(|c| c.set(previous));
+    result
+}
+
+/// The frame of the call under way, if any.
+fn with_current<R>(f: impl FnOnce(&mut CallFrame<'_>) -> R) -> Option<R> {
+    let ptr = CURRENT.with(|c| c.get());
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: set by `with_call_frame` from a live `&mut CallFrame` that its
+    // caller does not touch while `f` runs; cleared before it returns.
+    Some(f(unsafe { &mut *ptr }))
+}
+
+/// Fills `header` with the layout of this call: the channels of each input
+/// (0 when nothing actively processing feeds it), of each output, and the
+/// length (1 or 128) of each parameter's values. False outside a call.
+#[op2(fast)]
+fn op_worklet_layout(#[buffer] header: &mut [u32]) -> bool {
+    with_current(|frame| {
+        if header.len() < frame.header_len() {
+            return false;
+        }
+        let mut k = 0;
+        for i in 0..frame.inputs.len() {
+            header[k] = frame.input_channels(i) as u32;
+            k += 1;
+        }
+        for &channels in frame.output_channels {
+            header[k] = channels as u32;
+            k += 1;
+        }
+        for p in frame.params {
+            header[k] = p.as_slice().len() as u32;
+            k += 1;
+        }
+        true
+    })
+    .unwrap_or(false)
+}
+
+/// Copies the inputs into `data` (laid out as `op_worklet_layout` said:
+/// each input's channels, then each output's), zeroes the outputs' part, and
+/// copies each parameter's values to the start of its 128-value slice of
+/// `params`.
+#[op2(fast)]
+fn op_worklet_read(#[buffer] data: &mut [f32], #[buffer] params: &mut [f32]) -> bool {
+    with_current(|frame| {
+        let q = RENDER_QUANTUM_SIZE;
+        let mut at = 0;
+        for i in 0..frame.inputs.len() {
+            let channels = frame.input_channels(i);
+            let block = &frame.inputs[i];
+            for c in 0..channels {
+                let Some(dst) = data.get_mut(at..at + q) else {
+                    return false;
+                };
+                dst.copy_from_slice(block.channel(c));
+                at += q;
+            }
+        }
+        let outputs: usize = frame.output_channels.iter().sum::<usize>() * q;
+        let Some(dst) = data.get_mut(at..at + outputs) else {
+            return false;
+        };
+        dst.fill(0.0);
+        for (k, p) in frame.params.iter().enumerate() {
+            let values = p.as_slice();
+            let Some(dst) = params.get_mut(k * q..k * q + values.len()) else {
+                return false;
+            };
+            dst.copy_from_slice(values);
+        }
+        true
+    })
+    .unwrap_or(false)
+}
+
+/// Takes the outputs `process()` wrote into `data`.
+#[op2(fast)]
+fn op_worklet_write(#[buffer] data: &[f32]) -> bool {
+    with_current(|frame| {
+        let q = RENDER_QUANTUM_SIZE;
+        let mut at: usize = (0..frame.inputs.len())
+            .map(|i| frame.input_channels(i) * q)
+            .sum();
+        for (o, block) in frame.outputs.iter_mut().enumerate() {
+            let channels = frame.output_channels.get(o).copied().unwrap_or(1);
+            block.make_silent_with_channels(channels);
+            let Some(src) = data.get(at..at + channels * q) else {
+                return false;
+            };
+            at += channels * q;
+            if src.iter().all(|&s| s == 0.0) {
+                continue;
+            }
+            for (c, chunk) in src.chunks_exact(q).enumerate() {
+                block.channel_mut(c).copy_from_slice(chunk);
+            }
+        }
+        true
+    })
+    .unwrap_or(false)
+}
+
+#[op2(fast)]
+fn op_worklet_sample_rate(state: &mut OpState) -> f32 {
+    state.borrow::<RealmState>().sample_rate
+}
+
+#[op2(fast)]
+fn op_worklet_current_frame(state: &mut OpState) -> f64 {
+    state.borrow::<RealmState>().frame.get() as f64
+}
+
+/// Records a processor `registerProcessor` accepted.
+#[op2]
+fn op_worklet_register(
+    state: &mut OpState,
+    #[string] name: String,
+    #[serde] descriptors: Vec<ParamDescriptorData>,
+) {
+    state
+        .borrow_mut::<RealmState>()
+        .registered
+        .push(RegisteredProcessor { name, descriptors });
+}
+
+/// What the processor constructor of `slot` needs, with its port made a
+/// resource of this realm.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConstructionInfo {
+    name: String,
+    port: Option<u32>,
+    number_of_inputs: u32,
+    number_of_outputs: u32,
+    max_channels: u32,
+    parameters: Vec<String>,
+}
+
+#[op2]
+#[serde]
+fn op_worklet_construction(state: &mut OpState, slot: u32) -> Option<ConstructionInfo> {
+    let realm = state.borrow_mut::<RealmState>();
+    let data = realm.pending.get_mut(&slot)?;
+    let name = data.name.clone();
+    let port = data.port.take();
+    let info = ConstructionInfo {
+        name,
+        port: None,
+        number_of_inputs: data.number_of_inputs,
+        number_of_outputs: data.number_of_outputs,
+        max_channels: MAX_CHANNELS as u32,
+        parameters: data.param_names.clone(),
+    };
+    let port = port.map(|p| state.resource_table.add_rc_dyn(p.receive()));
+    Some(ConstructionInfo { port, ..info })
+}
+
+/// The serialized AudioWorkletNodeOptions of `slot`'s construction.
+#[op2]
+#[buffer]
+fn op_worklet_construction_options(state: &mut OpState, slot: u32) -> Vec<u8> {
+    state
+        .borrow_mut::<RealmState>()
+        .pending
+        .get_mut(&slot)
+        .map(|d| std::mem::take(&mut d.options))
+        .unwrap_or_default()
+}
+
+/// The scope's own port (paired with `AudioWorklet.port`), as a resource.
+#[op2]
+fn op_worklet_global_port(state: &mut OpState) -> Option<u32> {
+    let port = state.borrow_mut::<RealmState>().global_port.take()?;
+    Some(state.resource_table.add_rc_dyn(port.receive()))
+}
+
+deno_core::extension!(
+    webaudio_worklet,
+    deps = [deno_webidl, deno_web],
+    ops = [
+        op_worklet_layout,
+        op_worklet_read,
+        op_worklet_write,
+        op_worklet_sample_rate,
+        op_worklet_current_frame,
+        op_worklet_register,
+        op_worklet_construction,
+        op_worklet_construction_options,
+        op_worklet_global_port,
+    ],
+    js = [dir "worklet_js", "00_audio_worklet_global_scope.js"],
+    options = { state: RealmState },
+    state = |state, options| {
+        state.put(options.state);
+    },
+);

@@ -1,0 +1,40 @@
+//! AudioWorklet: an `AudioWorkletGlobalScope` realm that runs on a context's
+//! render thread, and the processors of `AudioWorkletNode`s that call into it.
+//!
+//! The realm is its own `JsRuntime` (deno_webidl, deno_web and the
+//! `webaudio_worklet` extension), made by a host task on the render thread
+//! the first time a context's `audioWorklet` is used, and kept in the
+//! engine's render-thread host slot ([`webaudio_engine::host`]). Module
+//! sources are fetched on the JS thread and evaluated in the realm between
+//! quanta; `registerProcessor` reports each name and its parameter
+//! descriptors back with the `addModule` result.
+//!
+//! Each quantum a [`WorkletProcessor`] calls one JS function of the realm
+//! with its slot number. That function asks three fast ops for the layout
+//! (channel counts, parameter lengths), the input and parameter samples,
+//! and, after `process()`, takes the outputs. The `Float32Array`s `process()`
+//! sees are made once per layout and reused, so steady-state rendering
+//! allocates nothing outside the JS engine.
+
+mod ext;
+mod processor;
+mod realm;
+
+pub use processor::{WorkletNode, WorkletNodeOptions};
+pub use realm::{ErrorInfo, JS_ENGINE_SECTION_HOOK, ModuleError, RegisteredProcessor};
+
+use serde::{Deserialize, Serialize};
+
+/// One `AudioParamDescriptor` as `registerProcessor` validated it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParamDescriptorData {
+    pub name: String,
+    pub default_value: f32,
+    pub min_value: f32,
+    pub max_value: f32,
+    /// `"a-rate"` or `"k-rate"`.
+    pub automation_rate: String,
+}
+
+pub use realm::{add_module, init_realm};

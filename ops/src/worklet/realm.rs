@@ -1,0 +1,445 @@
+//! The AudioWorkletGlobalScope realm: a `JsRuntime` living on a context's
+//! render thread.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use deno_core::error::{CoreError, CoreErrorKind, JsError};
+use deno_core::{
+    JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions, TransferredResource, v8,
+};
+use tokio::sync::oneshot;
+use webaudio_engine::context::Context;
+use webaudio_engine::host::{HostAccess, RenderHost};
+
+use super::ParamDescriptorData;
+use super::ext::{CallFrame, RealmState, webaudio_worklet};
+
+/// Called with `true` when the render thread enters the worklet's JS engine
+/// (a `process()` call, module evaluation, message delivery) and `false` when
+/// it leaves. Allocation tests use it to tell the JS engine's own
+/// allocations from the render path's.
+pub static JS_ENGINE_SECTION_HOOK: OnceLock<fn(bool)> = OnceLock::new();
+
+/// Marks the time spent in the JS engine (see [`JS_ENGINE_SECTION_HOOK`]).
+struct EngineSection;
+
+impl EngineSection {
+    fn enter() -> Self {
+        if let Some(hook) = JS_ENGINE_SECTION_HOOK.get() {
+            hook(true);
+        }
+        EngineSection
+    }
+}
+
+impl Drop for EngineSection {
+    fn drop(&mut self) {
+        if let Some(hook) = JS_ENGINE_SECTION_HOOK.get() {
+            hook(false);
+        }
+    }
+}
+
+/// A processor name and its parameter descriptors, as `registerProcessor`
+/// recorded them during one `addModule`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegisteredProcessor {
+    pub name: String,
+    pub descriptors: Vec<ParamDescriptorData>,
+}
+
+/// Why `addModule` failed, with the class the promise rejects with.
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+pub enum ModuleError {
+    /// The module or one it imports could not be fetched, or the context's
+    /// render thread is gone.
+    #[class("DOMExceptionAbortError")]
+    #[error("{0}")]
+    Abort(String),
+    /// The module graph failed to parse or link ("error to rethrow").
+    #[class(syntax)]
+    #[error("{0}")]
+    Syntax(String),
+    #[class(type)]
+    #[error("{0}")]
+    Type(String),
+    #[class(reference)]
+    #[error("{0}")]
+    Reference(String),
+}
+
+/// An exception thrown in the realm, as the control thread's `ErrorEvent`
+/// reports it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ErrorInfo {
+    pub message: String,
+    pub filename: String,
+    pub lineno: u32,
+    pub colno: u32,
+}
+
+impl ErrorInfo {
+    fn from_js(e: &JsError) -> Self {
+        let frame = e.frames.first();
+        Self {
+            message: e.exception_message.clone(),
+            filename: frame.and_then(|f| f.file_name.clone()).unwrap_or_default(),
+            lineno: frame.and_then(|f| f.line_number).unwrap_or(0) as u32,
+            colno: frame.and_then(|f| f.column_number).unwrap_or(0) as u32,
+        }
+    }
+}
+
+/// Where the realm reports processor errors; the control side reads them
+/// when the matching `processorerror` event arrives.
+pub type ErrorSender = std::sync::mpsc::Sender<(u32, ErrorInfo)>;
+
+/// The JS functions Rust calls, taken from the bootstrap.
+struct Hooks {
+    process: v8::Global<v8::Function>,
+    construct: v8::Global<v8::Function>,
+    remove: v8::Global<v8::Function>,
+}
+
+/// The realm, as kept in the render thread's host slot.
+pub(crate) struct WorkletRealm {
+    // Field order is drop order: handles before their isolate, the isolate
+    // before the tokio runtime its ops may use.
+    hooks: Option<Hooks>,
+    js: Option<JsRuntime>,
+    tokio: Option<tokio::runtime::Runtime>,
+    frame: Rc<Cell<u64>>,
+    errors: ErrorSender,
+}
+
+impl Drop for WorkletRealm {
+    fn drop(&mut self) {
+        let _section = EngineSection::enter();
+        let _guard = self.tokio.as_ref().map(|t| t.enter());
+        self.hooks = None;
+        self.js = None;
+    }
+}
+
+impl RenderHost for WorkletRealm {
+    fn service(&mut self, frame: u64) {
+        self.frame.set(frame);
+        let _section = EngineSection::enter();
+        let (Some(js), Some(tokio)) = (self.js.as_mut(), self.tokio.as_ref()) else {
+            return;
+        };
+        let _guard = tokio.enter();
+        let mut cx = TaskContext::from_waker(Waker::noop());
+        if let Poll::Ready(Err(e)) = js.poll_event_loop(&mut cx, PollEventLoopOptions::default()) {
+            report_uncaught(&e);
+        }
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Prints an exception nobody handled in the worklet scope, as a browser's
+/// console would.
+fn report_uncaught(e: &CoreError) {
+    eprintln!("Uncaught (in AudioWorkletGlobalScope) {e}");
+}
+
+/// What the outcome of one `process()` call means for the node.
+pub(crate) enum ProcessOutcome {
+    /// `process()` returned; the active source flag is the value.
+    Returned(bool),
+    /// It threw (or `process` was not callable).
+    Threw(ErrorInfo),
+}
+
+impl WorkletRealm {
+    fn new(
+        sample_rate: f32,
+        global_port: Option<Box<dyn TransferredResource>>,
+        errors: ErrorSender,
+    ) -> Result<Self, String> {
+        let _section = EngineSection::enter();
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let frame = Rc::new(Cell::new(0));
+        let state = RealmState::new(sample_rate, frame.clone(), global_port);
+        let guard = tokio.enter();
+        let mut js = JsRuntime::try_new(RuntimeOptions {
+            module_loader: Some(Rc::new(crate::loader::FileModuleLoader)),
+            extensions: vec![
+                deno_webidl::deno_webidl::init(),
+                deno_web::deno_web::init(
+                    std::sync::Arc::new(deno_web::BlobStore::default()),
+                    None,
+                    false,
+                    deno_web::InMemoryBroadcastChannel::default(),
+                ),
+                webaudio_worklet::init(state),
+            ],
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+        let hooks = take_hooks(&mut js).map_err(|e| e.to_string())?;
+        drop(guard);
+        Ok(Self {
+            hooks: Some(hooks),
+            js: Some(js),
+            tokio: Some(tokio),
+            frame,
+            errors,
+        })
+    }
+
+    /// Evaluates one module in the scope: what it registered, or why it
+    /// could not load. An exception while it runs is reported, as the HTML
+    /// spec's "run a module script" does, and does not fail `addModule`.
+    fn add_module(
+        &mut self,
+        url: &str,
+        source: String,
+    ) -> Result<Vec<RegisteredProcessor>, ModuleError> {
+        let _section = EngineSection::enter();
+        let (Some(js), Some(tokio)) = (self.js.as_mut(), self.tokio.as_ref()) else {
+            return Err(ModuleError::Abort("the AudioWorklet scope is gone".into()));
+        };
+        let specifier = ModuleSpecifier::parse(url)
+            .map_err(|e| ModuleError::Abort(format!("invalid module URL '{url}': {e}")))?;
+        js.op_state()
+            .borrow_mut()
+            .borrow_mut::<RealmState>()
+            .registered
+            .clear();
+        let result = tokio.block_on(async {
+            let id = js
+                .load_side_es_module_from_code(&specifier, source)
+                .await
+                .map_err(load_error)?;
+            let evaluation = js.mod_evaluate(id);
+            if let Err(e) = js
+                .with_event_loop_future(evaluation, PollEventLoopOptions::default())
+                .await
+            {
+                report_uncaught(&e);
+            }
+            Ok(())
+        });
+        let registered = std::mem::take(
+            &mut js
+                .op_state()
+                .borrow_mut()
+                .borrow_mut::<RealmState>()
+                .registered,
+        );
+        result.map(|()| registered)
+    }
+
+    /// Runs the AudioWorkletProcessor construction algorithm for `slot`.
+    pub(crate) fn construct(
+        &mut self,
+        slot: u32,
+        data: super::processor::Construction,
+    ) -> Result<(), ErrorInfo> {
+        let _section = EngineSection::enter();
+        let (Some(js), Some(tokio), Some(hooks)) =
+            (self.js.as_mut(), self.tokio.as_ref(), self.hooks.as_ref())
+        else {
+            return Err(ErrorInfo {
+                message: "the AudioWorklet scope is gone".into(),
+                ..Default::default()
+            });
+        };
+        let _guard = tokio.enter();
+        js.op_state()
+            .borrow_mut()
+            .borrow_mut::<RealmState>()
+            .pending
+            .insert(slot, data);
+        let result = call_hook(js, &hooks.construct, slot);
+        js.op_state()
+            .borrow_mut()
+            .borrow_mut::<RealmState>()
+            .pending
+            .remove(&slot);
+        result.map(|_| ())
+    }
+
+    /// Calls the processor of `slot` for one quantum.
+    pub(crate) fn process(&mut self, slot: u32, frame: &mut CallFrame<'_>) -> ProcessOutcome {
+        let _section = EngineSection::enter();
+        let (Some(js), Some(tokio), Some(hooks)) =
+            (self.js.as_mut(), self.tokio.as_ref(), self.hooks.as_ref())
+        else {
+            return ProcessOutcome::Threw(ErrorInfo::default());
+        };
+        let _guard = tokio.enter();
+        let result = super::ext::with_call_frame(frame, || call_hook(js, &hooks.process, slot));
+        match result {
+            Ok(active) => ProcessOutcome::Returned(active),
+            Err(info) => ProcessOutcome::Threw(info),
+        }
+    }
+
+    /// Forgets the processor of a node leaving the graph.
+    pub(crate) fn remove(&mut self, slot: u32) {
+        let _section = EngineSection::enter();
+        if let (Some(js), Some(tokio), Some(hooks)) =
+            (self.js.as_mut(), self.tokio.as_ref(), self.hooks.as_ref())
+        {
+            let _guard = tokio.enter();
+            let _ = call_hook(js, &hooks.remove, slot);
+        }
+    }
+
+    pub(crate) fn report_error(&self, slot: u32, info: ErrorInfo) {
+        let _ = self.errors.send((slot, info));
+    }
+}
+
+/// Calls `hook(slot)`, then runs the microtasks it queued. Returns the
+/// truthiness of the result, or the exception.
+fn call_hook(
+    js: &mut JsRuntime,
+    hook: &v8::Global<v8::Function>,
+    slot: u32,
+) -> Result<bool, ErrorInfo> {
+    deno_core::scope!(scope, js);
+    let result = {
+        v8::tc_scope!(let tc, scope);
+        let function = v8::Local::new(tc, hook);
+        let recv = v8::undefined(tc).into();
+        let arg = v8::Integer::new_from_unsigned(tc, slot).into();
+        match function.call(tc, recv, &[arg]) {
+            Some(value) => Ok(value.boolean_value(tc)),
+            None => match tc.exception() {
+                Some(exception) => Err(ErrorInfo::from_js(&JsError::from_v8_exception(
+                    tc, exception,
+                ))),
+                None => Err(ErrorInfo {
+                    message: "the AudioWorklet scope was terminated".into(),
+                    ..Default::default()
+                }),
+            },
+        }
+    };
+    scope.perform_microtask_checkpoint();
+    result
+}
+
+/// Reads the functions the worklet bootstrap left for Rust.
+fn take_hooks(js: &mut JsRuntime) -> Result<Hooks, CoreError> {
+    let value = js.execute_script(
+        "ext:webaudio_worklet/hooks.js",
+        "(() => { const h = globalThis.__webaudioWorkletHooks; \
+         delete globalThis.__webaudioWorkletHooks; return h; })()",
+    )?;
+    deno_core::scope!(scope, js);
+    let object = v8::Local::new(scope, value);
+    let object = v8::Local::<v8::Object>::try_from(object)
+        .map_err(|_| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
+    let get =
+        |scope: &mut v8::PinScope, name: &str| -> Result<v8::Global<v8::Function>, CoreError> {
+            let key = v8::String::new(scope, name)
+                .ok_or_else(|| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
+            let value = object
+                .get(scope, key.into())
+                .ok_or_else(|| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
+            let function = v8::Local::<v8::Function>::try_from(value)
+                .map_err(|_| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
+            Ok(v8::Global::new(scope, function))
+        };
+    Ok(Hooks {
+        process: get(scope, "process")?,
+        construct: get(scope, "construct")?,
+        remove: get(scope, "remove")?,
+    })
+}
+
+fn hook_error() -> JsError {
+    JsError {
+        name: Some("Error".into()),
+        message: Some("the AudioWorklet bootstrap did not install its hooks".into()),
+        stack: None,
+        cause: None,
+        exception_message: "the AudioWorklet bootstrap did not install its hooks".into(),
+        frames: Vec::new(),
+        source_line: None,
+        source_line_frame_index: None,
+        aggregated: None,
+        additional_properties: Vec::new(),
+        stack_is_custom: false,
+    }
+}
+
+/// Maps a module-loading failure to the error `addModule` rejects with: a
+/// parse or link error is rethrown with its own class; anything else (a
+/// file that cannot be read) is a failed fetch.
+fn load_error(e: CoreError) -> ModuleError {
+    match e.into_kind() {
+        CoreErrorKind::Js(js) => {
+            let message = js
+                .message
+                .clone()
+                .unwrap_or_else(|| js.exception_message.clone());
+            match js.name.as_deref() {
+                Some("SyntaxError") => ModuleError::Syntax(message),
+                Some("ReferenceError") => ModuleError::Reference(message),
+                Some("TypeError") => ModuleError::Type(message),
+                _ => ModuleError::Abort(message),
+            }
+        }
+        other => ModuleError::Abort(other.to_string()),
+    }
+}
+
+/// Makes the context's AudioWorkletGlobalScope on its render thread (once),
+/// with `port` as its `port`, and returns where its processor errors go.
+pub fn init_realm(ctx: &Context, port: Box<dyn TransferredResource>, errors: ErrorSender) {
+    let mut port = Some(port);
+    let mut errors = Some(errors);
+    ctx.run_on_render_thread(Box::new(move |access: &mut HostAccess<'_>| {
+        if access.slot.is_some() {
+            return;
+        }
+        let (Some(port), Some(errors)) = (port.take(), errors.take()) else {
+            return;
+        };
+        match WorkletRealm::new(access.sample_rate, Some(port), errors) {
+            Ok(realm) => *access.slot = Some(Box::new(realm)),
+            Err(e) => eprintln!("webaudio-run: cannot start the AudioWorklet scope: {e}"),
+        }
+    }));
+}
+
+/// Evaluates `source` (fetched from `url`) in the context's worklet scope.
+pub fn add_module(
+    ctx: &Context,
+    url: String,
+    source: String,
+) -> oneshot::Receiver<Result<Vec<RegisteredProcessor>, ModuleError>> {
+    let (tx, rx) = oneshot::channel();
+    let mut job = Some((url, source, tx));
+    ctx.run_on_render_thread(Box::new(move |access: &mut HostAccess<'_>| {
+        let Some((url, source, tx)) = job.take() else {
+            return;
+        };
+        let realm = access
+            .slot
+            .as_mut()
+            .and_then(|h| h.as_any_mut().downcast_mut::<WorkletRealm>());
+        let result = match realm {
+            Some(realm) => realm.add_module(&url, source),
+            None => Err(ModuleError::Abort(
+                "the AudioWorklet scope could not be started".into(),
+            )),
+        };
+        let _ = tx.send(result);
+    }));
+    rx
+}
