@@ -236,6 +236,33 @@ pub(crate) struct Timing {
     /// Frame and nanoseconds since `Inner::epoch` of the last callback.
     pub stamp_frame: AtomicU64,
     pub stamp_nanos: AtomicU64,
+    /// Render load of a realtime context: quanta rendered, the time spent
+    /// rendering them (commands included) and the longest one, in ns.
+    pub load_quanta: AtomicU64,
+    pub load_nanos: AtomicU64,
+    pub load_peak_nanos: AtomicU64,
+}
+
+impl Timing {
+    /// Counts one rendered quantum that took `nanos` (render thread).
+    pub(crate) fn record_render(&self, nanos: u64) {
+        self.load_quanta.fetch_add(1, Ordering::Relaxed);
+        self.load_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.load_peak_nanos.fetch_max(nanos, Ordering::Relaxed);
+    }
+}
+
+/// How busy a realtime context's render thread has been: see
+/// [`Context::render_load`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RenderLoad {
+    /// Quanta rendered since the context started (or the last reset).
+    pub quanta: u64,
+    /// Mean time per quantum over the quantum's duration (1.0 = the whole
+    /// real-time budget).
+    pub average: f64,
+    /// The longest quantum over the quantum's duration.
+    pub peak: f64,
 }
 
 /// The control side's end of the command queue.
@@ -708,6 +735,37 @@ impl Context {
     /// Frames rendered so far (the render thread's position).
     pub fn current_frame(&self) -> u64 {
         self.inner.shared.current_frame.load(Ordering::Acquire)
+    }
+
+    /// The render load of a realtime context since it started or since the
+    /// last call with `reset`: the fraction of each quantum's real-time
+    /// budget spent rendering it (commands, every node, the sink copy).
+    /// Offline contexts render as fast as they can and report zeros.
+    pub fn render_load(&self, reset: bool) -> RenderLoad {
+        let t = &self.inner.timing;
+        let (quanta, nanos, peak) = if reset {
+            (
+                t.load_quanta.swap(0, Ordering::Relaxed),
+                t.load_nanos.swap(0, Ordering::Relaxed),
+                t.load_peak_nanos.swap(0, Ordering::Relaxed),
+            )
+        } else {
+            (
+                t.load_quanta.load(Ordering::Relaxed),
+                t.load_nanos.load(Ordering::Relaxed),
+                t.load_peak_nanos.load(Ordering::Relaxed),
+            )
+        };
+        let budget = crate::RENDER_QUANTUM_SIZE as f64 / self.inner.sample_rate as f64 * 1e9;
+        RenderLoad {
+            quanta,
+            average: if quanta == 0 {
+                0.0
+            } else {
+                nanos as f64 / quanta as f64 / budget
+            },
+            peak: peak as f64 / budget,
+        }
     }
 
     /// `currentTime`.

@@ -57,7 +57,8 @@ mod sink;
 
 pub use context::{
     ChannelConstraints, Context, ContextState, CountRule, LatencyHint, ModeRule, NodeHandle,
-    NodeSpec, OfflineOptions, OutputTimestamp, ParamHandle, RealtimeOptions, SinkChoice,
+    NodeSpec, OfflineOptions, OutputTimestamp, ParamHandle, RealtimeOptions, RenderLoad,
+    SinkChoice,
 };
 pub use error::{Error, ErrorKind};
 pub use mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};

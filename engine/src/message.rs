@@ -49,6 +49,9 @@ pub enum EngineEvent {
     Ended(NodeId),
     /// A processor failed; the node now outputs silence (fire `processorerror`).
     ProcessorError(NodeId),
+    /// A processor that is constructed on the render thread (an
+    /// AudioWorkletProcessor) was constructed without error.
+    ProcessorReady(NodeId),
     /// The render thread switched state (suspend/resume/close, offline start
     /// and completion). The control side's `state` follows when read.
     StateChange(crate::render::ContextState),

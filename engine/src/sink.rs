@@ -68,11 +68,13 @@ pub(crate) fn spawn_null(
                 Duration::from_secs_f64(RENDER_QUANTUM_SIZE as f64 / renderer.sample_rate as f64);
             let mut next = Instant::now();
             while !stop.load(Ordering::Acquire) {
+                let began = Instant::now();
                 renderer.drain_commands();
                 match renderer.state {
                     ContextState::Running => {
                         renderer.render_quantum();
                         let now = Instant::now();
+                        timing.record_render(now.duration_since(began).as_nanos() as u64);
                         timing.stamp_frame.store(renderer.frame, Ordering::Release);
                         timing.stamp_nanos.store(
                             now.duration_since(epoch).as_nanos() as u64,
@@ -290,6 +292,7 @@ pub(crate) fn start_device(
                 );
                 for frame in data.chunks_mut(channels) {
                     if pos == RENDER_QUANTUM_SIZE {
+                        let began = Instant::now();
                         let was_running = renderer.state == ContextState::Running;
                         renderer.drain_commands();
                         let running = renderer.state == ContextState::Running;
@@ -312,6 +315,7 @@ pub(crate) fn start_device(
                                 if !was_running && !block.is_silent() {
                                     apply_fade(&mut block, true);
                                 }
+                                timing.record_render(began.elapsed().as_nanos() as u64);
                             }
                         }
                         pos = 0;

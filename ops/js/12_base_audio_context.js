@@ -162,7 +162,7 @@ class BaseAudioContext extends EventTarget {
   #playing = new SafeMap();
   /** ScriptProcessorNodes by node id: `{ drain, keepsAlive }`. */
   #scriptProcessors = new SafeMap();
-  /** AudioWorkletNodes by node id: fires their `processorerror`. */
+  /** AudioWorkletNodes by node id: `{ ready, error }` for their processor's fate. */
   #workletNodes = new SafeMap();
   #audioWorklet = null;
   /** Called once when the context closes (worklet ports stop holding the process). */
@@ -196,8 +196,8 @@ class BaseAudioContext extends EventTarget {
         if (this.#state === "closed") callback();
         else ArrayPrototypePush(this.#onClose, callback);
       },
-      workletNodeCreated: (id, fireError) => {
-        MapPrototypeSet(this.#workletNodes, id, fireError);
+      workletNodeCreated: (id, callbacks) => {
+        MapPrototypeSet(this.#workletNodes, id, callbacks);
       },
       refresh: () => this.#updatePumpRef(),
     });
@@ -447,7 +447,9 @@ class BaseAudioContext extends EventTarget {
       } else if (event.type === "audioprocess") {
         MapPrototypeGet(this.#scriptProcessors, event.node)?.drain();
       } else if (event.type === "processorerror") {
-        MapPrototypeGet(this.#workletNodes, event.node)?.();
+        MapPrototypeGet(this.#workletNodes, event.node)?.error();
+      } else if (event.type === "processorready") {
+        MapPrototypeGet(this.#workletNodes, event.node)?.ready();
       } else if (event.type !== "tick") {
         this.#onEvent(this, event);
       }

@@ -9,6 +9,7 @@ const {
   op_audio_worklet_init,
   op_audio_worklet_node_new,
   op_audio_worklet_take_error,
+  op_audio_worklet_take_registrations,
 } = core.ops;
 const {
   ArrayPrototypePush,
@@ -39,9 +40,11 @@ const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
 );
 const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
-const { ErrorEvent, defineEventHandler } = core.loadExtScript(
+const { ErrorEvent, EventTarget, defineEventHandler } = core.loadExtScript(
   "ext:deno_web/02_event.js",
 );
+const EventTargetPrototypeAddEventListener = EventTarget.prototype.addEventListener;
+const EventTargetPrototypeRemoveEventListener = EventTarget.prototype.removeEventListener;
 const messagePort = core.loadExtScript("ext:deno_web/13_message_port.js");
 const {
   AudioNode,
@@ -146,6 +149,25 @@ async function fetchModuleSource(url) {
   return await response.text();
 }
 
+/** Adds what the scope registered since last asked to the name map. */
+function takeRegistrations(internals) {
+  const registered = op_audio_worklet_take_registrations(internals.handle);
+  for (let i = 0; i < registered.length; i++) {
+    MapPrototypeSet(internals.descriptors, registered[i].name, registered[i].descriptors);
+  }
+}
+
+/** The descriptors registered for `name`, or undefined. */
+function descriptorsOf(internals, name) {
+  let descriptors = MapPrototypeGet(internals.descriptors, name);
+  if (descriptors === undefined) {
+    // registerProcessor may have run since (e.g. in a message handler).
+    takeRegistrations(internals);
+    descriptors = MapPrototypeGet(internals.descriptors, name);
+  }
+  return descriptors;
+}
+
 const workletKey = Symbol("Worklet.key");
 /** Per context: its AudioWorklet's handle and name-to-descriptors map. */
 const workletInternals = new SafeWeakMap();
@@ -189,10 +211,8 @@ class Worklet {
             "AbortError",
           );
         }
-        const registered = await op_audio_worklet_add_module(internals.handle, url, source);
-        for (let i = 0; i < registered.length; i++) {
-          MapPrototypeSet(internals.descriptors, registered[i].name, registered[i].descriptors);
-        }
+        await op_audio_worklet_add_module(internals.handle, url, source);
+        takeRegistrations(internals);
       } finally {
         addPending(context, -1);
       }
@@ -316,6 +336,9 @@ function optionsObject(options) {
 class AudioWorkletNode extends AudioNode {
   #parameters;
   #port;
+  /** Its entry in the context's registry of worklet nodes. */
+  #entry;
+  #errorListeners = 0;
 
   constructor(context, name, options = {}) {
     const prefix = "Failed to construct 'AudioWorkletNode'";
@@ -324,9 +347,7 @@ class AudioWorkletNode extends AudioNode {
     name = converters.DOMString(name, prefix, "Argument 2");
     options = converters.AudioWorkletNodeOptions(options, prefix, "Argument 3");
     const worklet = workletInternals.get(context);
-    const descriptors = worklet === undefined
-      ? undefined
-      : MapPrototypeGet(worklet.descriptors, name);
+    const descriptors = worklet === undefined ? undefined : descriptorsOf(worklet, name);
     if (descriptors === undefined) {
       throw new DOMException(
         `${prefix}: AudioWorkletNode cannot be created: the node name '${name}' is not defined in AudioWorkletGlobalScope.`,
@@ -395,20 +416,53 @@ class AudioWorkletNode extends AudioNode {
       }
     }
     this.#parameters = new AudioParamMap(workletKey, map);
+    // Until its processor is constructed (or fails to be), the node is a
+    // pending operation that keeps the process alive.
+    addPending(context, 1);
+    let settled = false;
+    const settle = () => {
+      if (!settled) {
+        settled = true;
+        addPending(context, -1);
+      }
+    };
     const ref = new WeakRef(this);
-    internals.workletNodeCreated(op_audio_node_id(audioNodeHandle(this)), () => {
-      const node = WeakRefPrototypeDeref(ref);
-      if (node === undefined) return;
-      const info = op_audio_worklet_take_error(internals.handle, op_audio_node_id(handle)) ?? {};
-      node.dispatchEvent(
-        new ErrorEvent("processorerror", {
-          message: info.message ?? "",
-          filename: info.filename ?? "",
-          lineno: info.lineno ?? 0,
-          colno: info.colno ?? 0,
-        }),
-      );
-    });
+    this.#entry = {
+      // Set while someone listens for processorerror: a node that can
+      // still fire an event someone hears stays alive, as in a browser.
+      strong: null,
+      ready: settle,
+      error: () => {
+        settle();
+        const node = WeakRefPrototypeDeref(ref);
+        if (node === undefined) return;
+        const info = op_audio_worklet_take_error(internals.handle, op_audio_node_id(handle)) ?? {};
+        node.dispatchEvent(
+          new ErrorEvent("processorerror", {
+            message: info.message ?? "",
+            filename: info.filename ?? "",
+            lineno: info.lineno ?? 0,
+            colno: info.colno ?? 0,
+          }),
+        );
+      },
+    };
+    internals.workletNodeCreated(op_audio_node_id(handle), this.#entry);
+  }
+
+  addEventListener(type, callback, options = undefined) {
+    FunctionPrototypeCall(EventTargetPrototypeAddEventListener, this, type, callback, options);
+    if (#entry in this && `${type}` === "processorerror" && callback !== null) {
+      this.#errorListeners++;
+      this.#entry.strong = this;
+    }
+  }
+
+  removeEventListener(type, callback, options = undefined) {
+    FunctionPrototypeCall(EventTargetPrototypeRemoveEventListener, this, type, callback, options);
+    if (#entry in this && `${type}` === "processorerror" && callback !== null) {
+      if (this.#errorListeners > 0 && --this.#errorListeners === 0) this.#entry.strong = null;
+    }
   }
 
   get parameters() {

@@ -191,6 +191,8 @@ function receivePort(rid) {
 
 class AudioWorkletProcessor {
   #port;
+  /** The construction (hence the node) this processor belongs to. */
+  #construction;
 
   constructor() {
     const pending = pendingConstruction;
@@ -200,6 +202,7 @@ class AudioWorkletProcessor {
       );
     }
     this.#port = pending.port;
+    this.#construction = pending;
     pendingConstruction = null;
   }
 
@@ -210,12 +213,14 @@ class AudioWorkletProcessor {
     return this.#port;
   }
 
-  static isProcessor(value) {
-    return typeof value === "object" && value !== null && #port in value;
+  /** Whether `value` is the processor made by `construction`. */
+  static madeBy(value, construction) {
+    return typeof value === "object" && value !== null && #port in value &&
+      value.#construction === construction;
   }
 }
-const isProcessor = AudioWorkletProcessor.isProcessor;
-delete AudioWorkletProcessor.isProcessor;
+const madeBy = AudioWorkletProcessor.madeBy;
+delete AudioWorkletProcessor.madeBy;
 webidl.configureInterface(AudioWorkletProcessor);
 
 // --- processors and the per-quantum call ---
@@ -231,16 +236,20 @@ function construct(slot) {
     op_worklet_construction_options(slot),
   )[0];
   const ctor = MapPrototypeGet(processorConstructors, info.name);
-  pendingConstruction = { port };
+  const construction = { port };
+  pendingConstruction = construction;
   let processor;
   try {
     processor = ReflectConstruct(ctor, [options]);
   } finally {
     pendingConstruction = null;
   }
-  if (!isProcessor(processor)) {
+  // The result must be the AudioWorkletProcessor this construction made
+  // (its [[node reference]] is this node), not another object or another
+  // node's processor.
+  if (!madeBy(processor, construction)) {
     throw new TypeError(
-      `The constructor of '${info.name}' did not return an AudioWorkletProcessor.`,
+      `The constructor of '${info.name}' did not return the AudioWorkletProcessor it constructed.`,
     );
   }
   const nAudio = info.numberOfInputs + info.numberOfOutputs;
@@ -254,7 +263,8 @@ function construct(slot) {
     names: info.parameters,
     header,
     last,
-    data: null,
+    inData: null,
+    outData: null,
     params: null,
     inputs: null,
     outputs: null,
@@ -262,27 +272,28 @@ function construct(slot) {
   };
 }
 
-/** New audio arrays for the layout in `r.header` (inputs, then outputs). */
-function rebuildAudio(r) {
+/**
+ * New frozen arrays of channels for the inputs (or outputs) in `r.header`
+ * from `first` to `end`, over one new buffer (one more sample than needed,
+ * so that a transferred, hence detached, buffer always shows).
+ */
+function channelArrays(r, first, end) {
   const header = r.header;
-  let total = 1; // never empty, so a detached buffer always shows
-  for (let i = 0; i < r.nAudio; i++) total += header[i] * QUANTUM;
+  let total = 1;
+  for (let i = first; i < end; i++) total += header[i] * QUANTUM;
   const data = new Float32Array(total);
-  const inputs = [];
-  const outputs = [];
+  const arrays = [];
   let at = 0;
-  for (let i = 0; i < r.nAudio; i++) {
+  for (let i = first; i < end; i++) {
     const channels = [];
     for (let c = 0; c < header[i]; c++) {
       ArrayPrototypePush(channels, TypedArrayPrototypeSubarray(data, at, at + QUANTUM));
       at += QUANTUM;
     }
-    ArrayPrototypePush(i < r.nInputs ? inputs : outputs, ObjectFreeze(channels));
+    ArrayPrototypePush(arrays, ObjectFreeze(channels));
     r.last[i] = header[i];
   }
-  r.data = data;
-  r.inputs = ObjectFreeze(inputs);
-  r.outputs = ObjectFreeze(outputs);
+  return { data, arrays: ObjectFreeze(arrays) };
 }
 
 /** A new frozen `parameters` object for the lengths in `r.header`. */
@@ -305,18 +316,43 @@ function rebuildParams(r) {
   r.parameters = ObjectFreeze(parameters);
 }
 
+/** True when the counts `header[first..end]` differ from the arrays'. */
+function layoutChanged(r, first, end) {
+  for (let i = first; i < end; i++) {
+    if (r.header[i] !== r.last[i]) return true;
+  }
+  return false;
+}
+
 function process(slot) {
   const r = records[slot];
   if (r === undefined) return false;
-  const header = r.header;
-  if (!op_worklet_layout(header)) return false;
-  let audio = r.data === null || TypedArrayPrototypeGetLength(r.data) === 0;
-  for (let i = 0; !audio && i < r.nAudio; i++) audio = header[i] !== r.last[i];
-  if (audio) rebuildAudio(r);
-  let params = r.params === null || TypedArrayPrototypeGetLength(r.params) === 0;
-  for (let i = r.nAudio; !params && i < header.length; i++) params = header[i] !== r.last[i];
-  if (params) rebuildParams(r);
-  op_worklet_read(r.data, r.params);
+  if (!op_worklet_layout(r.header)) return false;
+  const nInputs = r.nInputs;
+  const nAudio = r.nAudio;
+  if (
+    r.inData === null || TypedArrayPrototypeGetLength(r.inData) === 0 ||
+    layoutChanged(r, 0, nInputs)
+  ) {
+    const built = channelArrays(r, 0, nInputs);
+    r.inData = built.data;
+    r.inputs = built.arrays;
+  }
+  if (
+    r.outData === null || TypedArrayPrototypeGetLength(r.outData) === 0 ||
+    layoutChanged(r, nInputs, nAudio)
+  ) {
+    const built = channelArrays(r, nInputs, nAudio);
+    r.outData = built.data;
+    r.outputs = built.arrays;
+  }
+  if (
+    r.params === null || TypedArrayPrototypeGetLength(r.params) === 0 ||
+    layoutChanged(r, nAudio, r.header.length)
+  ) {
+    rebuildParams(r);
+  }
+  op_worklet_read(r.inData, r.outData, r.params);
   const processor = r.processor;
   const callback = processor.process;
   if (typeof callback !== "function") {
@@ -329,7 +365,7 @@ function process(slot) {
     r.outputs,
     r.parameters,
   );
-  op_worklet_write(r.data);
+  op_worklet_write(r.outData);
   return !!result;
 }
 

@@ -200,6 +200,25 @@ const WebAudioRun = ObjectFreeze({
     }
     op_runtime_write_wav(filePath, channels, audioBuffer.sampleRate, bits, interleaved);
   },
+  /**
+   * How busy a realtime context's render thread is: `{ quanta, average,
+   * peak }`, the mean and the largest fraction of a quantum's real-time
+   * budget spent rendering one, since the context started or the last call
+   * with `{ reset: true }`. Offline contexts report zeros.
+   */
+  renderLoad(context, options = {}) {
+    const { contextHandleOf } = core.loadExtScript(
+      "ext:webaudio/12_base_audio_context.js",
+    );
+    if (!(context instanceof globalThis.BaseAudioContext)) {
+      throw new TypeError("WebAudioRun.renderLoad: the argument must be an AudioContext");
+    }
+    const [quanta, average, peak] = core.ops.op_base_audio_context_render_load(
+      contextHandleOf(context),
+      !!options?.reset,
+    );
+    return { quanta, average, peak };
+  },
   /** Ends the process with `code` (0 by default), closing audio output first. */
   exit(code = 0) {
     if (!NumberIsInteger(code) || code < 0 || code > 255) {

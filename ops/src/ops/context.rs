@@ -243,6 +243,18 @@ pub fn op_base_audio_context_listener_param(
         .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))
 }
 
+/// `[quanta, average, peak]` of the context's render load (see
+/// `Context::render_load`); `reset` starts a new measurement.
+#[op2]
+#[serde]
+pub fn op_base_audio_context_render_load(
+    #[cppgc] res: &ContextResource,
+    reset: bool,
+) -> (f64, f64, f64) {
+    let load = res.ctx.render_load(reset);
+    (load.quanta as f64, load.average, load.peak)
+}
+
 /// An engine event as JS sees it.
 #[derive(Serialize)]
 pub struct JsEvent {
@@ -284,6 +296,10 @@ fn to_js(event: EngineEvent) -> JsEvent {
         EngineEvent::ProcessorError(id) => JsEvent {
             node: Some(id.0),
             ..JsEvent::of("processorerror")
+        },
+        EngineEvent::ProcessorReady(id) => JsEvent {
+            node: Some(id.0),
+            ..JsEvent::of("processorready")
         },
         EngineEvent::StateChange(state) => JsEvent {
             state: Some(state_name(state)),

@@ -10,15 +10,30 @@ use super::context::ContextResource;
 use super::node::{NodeKind, NodeResource};
 use crate::error::WebAudioError;
 use crate::worklet::{
-    self, ErrorInfo, ModuleError, ParamDescriptorData, RegisteredProcessor, WorkletNode,
-    WorkletNodeOptions,
+    self, ErrorInfo, ModuleError, ParamDescriptorData, RealmReport, RegisteredProcessor,
+    WorkletNode, WorkletNodeOptions,
 };
 
 /// The control side's view of a context's AudioWorkletGlobalScope.
 pub(crate) struct WorkletMain {
-    errors: std::sync::mpsc::Receiver<(u32, ErrorInfo)>,
+    reports: std::sync::mpsc::Receiver<RealmReport>,
     /// Errors read from the channel whose events have not been fired yet.
     waiting: RefCell<HashMap<u32, ErrorInfo>>,
+    /// Registrations read from the channel and not yet taken by JS.
+    registered: RefCell<Vec<RegisteredProcessor>>,
+}
+
+impl WorkletMain {
+    fn drain(&self) {
+        while let Ok(report) = self.reports.try_recv() {
+            match report {
+                RealmReport::Error(id, info) => {
+                    self.waiting.borrow_mut().insert(id, info);
+                }
+                RealmReport::Registered(r) => self.registered.borrow_mut().push(r),
+            }
+        }
+    }
 }
 
 /// Takes a MessagePort resource (its JS object already gave up its id) so
@@ -50,8 +65,9 @@ pub fn op_audio_worklet_init(
     let (tx, rx) = std::sync::mpsc::channel();
     worklet::init_realm(&ctx.ctx, port, tx);
     let _ = ctx.worklet.set(WorkletMain {
-        errors: rx,
+        reports: rx,
         waiting: RefCell::new(HashMap::new()),
+        registered: RefCell::new(Vec::new()),
     });
     Ok(())
 }
@@ -117,9 +133,20 @@ pub fn op_audio_worklet_node_new(
 #[serde]
 pub fn op_audio_worklet_take_error(#[cppgc] ctx: &ContextResource, node: u32) -> Option<ErrorInfo> {
     let main = ctx.worklet.get()?;
-    let mut waiting = main.waiting.borrow_mut();
-    while let Ok((id, info)) = main.errors.try_recv() {
-        waiting.insert(id, info);
-    }
-    waiting.remove(&node)
+    main.drain();
+    main.waiting.borrow_mut().remove(&node)
+}
+
+/// Processors registered in the scope since the last call (a module's, or
+/// later ones: `registerProcessor` may run at any time).
+#[op2]
+#[serde]
+pub fn op_audio_worklet_take_registrations(
+    #[cppgc] ctx: &ContextResource,
+) -> Vec<RegisteredProcessor> {
+    let Some(main) = ctx.worklet.get() else {
+        return Vec::new();
+    };
+    main.drain();
+    std::mem::take(&mut *main.registered.borrow_mut())
 }

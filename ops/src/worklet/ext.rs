@@ -13,7 +13,7 @@ use webaudio_engine::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
 use super::ParamDescriptorData;
 use super::processor::Construction;
-use super::realm::RegisteredProcessor;
+use super::realm::{RealmReport, RegisteredProcessor, ReportSender};
 
 /// Realm state the ops read.
 pub(crate) struct RealmState {
@@ -24,6 +24,7 @@ pub(crate) struct RealmState {
     pub registered: Vec<RegisteredProcessor>,
     /// Processor construction data waiting for its constructor, by slot.
     pub pending: HashMap<u32, Construction>,
+    reports: ReportSender,
 }
 
 impl RealmState {
@@ -31,6 +32,7 @@ impl RealmState {
         sample_rate: f32,
         frame: Rc<Cell<u64>>,
         global_port: Option<Box<dyn TransferredResource>>,
+        reports: ReportSender,
     ) -> Self {
         Self {
             sample_rate,
@@ -38,6 +40,7 @@ impl RealmState {
             global_port,
             registered: Vec::new(),
             pending: HashMap::new(),
+            reports,
         }
     }
 }
@@ -118,12 +121,15 @@ fn op_worklet_layout(#[buffer] header: &mut [u32]) -> bool {
     .unwrap_or(false)
 }
 
-/// Copies the inputs into `data` (laid out as `op_worklet_layout` said:
-/// each input's channels, then each output's), zeroes the outputs' part, and
-/// copies each parameter's values to the start of its 128-value slice of
-/// `params`.
+/// Copies the inputs into `inputs` (laid out as `op_worklet_layout` said:
+/// each input's channels in turn), zeroes `outputs`, and copies each
+/// parameter's values to the start of its 128-value slice of `params`.
 #[op2(fast)]
-fn op_worklet_read(#[buffer] data: &mut [f32], #[buffer] params: &mut [f32]) -> bool {
+fn op_worklet_read(
+    #[buffer] inputs: &mut [f32],
+    #[buffer] outputs: &mut [f32],
+    #[buffer] params: &mut [f32],
+) -> bool {
     with_current(|frame| {
         let q = RENDER_QUANTUM_SIZE;
         let mut at = 0;
@@ -131,18 +137,14 @@ fn op_worklet_read(#[buffer] data: &mut [f32], #[buffer] params: &mut [f32]) -> 
             let channels = frame.input_channels(i);
             let block = &frame.inputs[i];
             for c in 0..channels {
-                let Some(dst) = data.get_mut(at..at + q) else {
+                let Some(dst) = inputs.get_mut(at..at + q) else {
                     return false;
                 };
                 dst.copy_from_slice(block.channel(c));
                 at += q;
             }
         }
-        let outputs: usize = frame.output_channels.iter().sum::<usize>() * q;
-        let Some(dst) = data.get_mut(at..at + outputs) else {
-            return false;
-        };
-        dst.fill(0.0);
+        outputs.fill(0.0);
         for (k, p) in frame.params.iter().enumerate() {
             let values = p.as_slice();
             let Some(dst) = params.get_mut(k * q..k * q + values.len()) else {
@@ -155,18 +157,17 @@ fn op_worklet_read(#[buffer] data: &mut [f32], #[buffer] params: &mut [f32]) -> 
     .unwrap_or(false)
 }
 
-/// Takes the outputs `process()` wrote into `data`.
+/// Takes the outputs `process()` wrote into `outputs` (each output's
+/// channels in turn).
 #[op2(fast)]
-fn op_worklet_write(#[buffer] data: &[f32]) -> bool {
+fn op_worklet_write(#[buffer] outputs: &[f32]) -> bool {
     with_current(|frame| {
         let q = RENDER_QUANTUM_SIZE;
-        let mut at: usize = (0..frame.inputs.len())
-            .map(|i| frame.input_channels(i) * q)
-            .sum();
+        let mut at = 0;
         for (o, block) in frame.outputs.iter_mut().enumerate() {
             let channels = frame.output_channels.get(o).copied().unwrap_or(1);
             block.make_silent_with_channels(channels);
-            let Some(src) = data.get(at..at + channels * q) else {
+            let Some(src) = outputs.get(at..at + channels * q) else {
                 return false;
             };
             at += channels * q;
@@ -199,10 +200,12 @@ fn op_worklet_register(
     #[string] name: String,
     #[serde] descriptors: Vec<ParamDescriptorData>,
 ) {
-    state
-        .borrow_mut::<RealmState>()
-        .registered
-        .push(RegisteredProcessor { name, descriptors });
+    let realm = state.borrow_mut::<RealmState>();
+    let registered = RegisteredProcessor { name, descriptors };
+    let _ = realm
+        .reports
+        .send(RealmReport::Registered(registered.clone()));
+    realm.registered.push(registered);
 }
 
 /// What the processor constructor of `slot` needs, with its port made a

@@ -21,7 +21,7 @@ mod processor;
 mod realm;
 
 pub use processor::{WorkletNode, WorkletNodeOptions};
-pub use realm::{ErrorInfo, JS_ENGINE_SECTION_HOOK, ModuleError, RegisteredProcessor};
+pub use realm::{ErrorInfo, JS_ENGINE_SECTION_HOOK, ModuleError, RealmReport, RegisteredProcessor};
 
 use serde::{Deserialize, Serialize};
 

@@ -147,8 +147,9 @@ impl Processor for WorkletProcessor {
             scope.post_event(EngineEvent::ProcessorError(scope.node_id));
             return;
         };
-        if let Err(info) = realm.construct(scope.node_id.0, data) {
-            self.fail(Some(realm), scope, info);
+        match realm.construct(scope.node_id.0, data) {
+            Ok(()) => scope.post_event(EngineEvent::ProcessorReady(scope.node_id)),
+            Err(info) => self.fail(Some(realm), scope, info),
         }
     }
 

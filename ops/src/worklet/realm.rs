@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::OnceLock;
-use std::task::{Context as TaskContext, Poll, Waker};
+use std::task::Poll;
 
 use deno_core::error::{CoreError, CoreErrorKind, JsError};
 use deno_core::{
@@ -93,9 +93,19 @@ impl ErrorInfo {
     }
 }
 
-/// Where the realm reports processor errors; the control side reads them
-/// when the matching `processorerror` event arrives.
-pub type ErrorSender = std::sync::mpsc::Sender<(u32, ErrorInfo)>;
+/// What the realm tells the control side outside `addModule` replies.
+#[derive(Debug)]
+pub enum RealmReport {
+    /// The exception behind node `0`'s `processorerror` event.
+    Error(u32, ErrorInfo),
+    /// `registerProcessor` succeeded (during a module's evaluation or any
+    /// time later): the control side adds it to its name-to-descriptors map.
+    Registered(RegisteredProcessor),
+}
+
+/// Where the realm sends its reports; the control side drains them when a
+/// `processorerror` event arrives or a processor name is looked up.
+pub type ReportSender = std::sync::mpsc::Sender<RealmReport>;
 
 /// The JS functions Rust calls, taken from the bootstrap.
 struct Hooks {
@@ -112,7 +122,7 @@ pub(crate) struct WorkletRealm {
     js: Option<JsRuntime>,
     tokio: Option<tokio::runtime::Runtime>,
     frame: Rc<Cell<u64>>,
-    errors: ErrorSender,
+    errors: ReportSender,
 }
 
 impl Drop for WorkletRealm {
@@ -131,11 +141,23 @@ impl RenderHost for WorkletRealm {
         let (Some(js), Some(tokio)) = (self.js.as_mut(), self.tokio.as_ref()) else {
             return;
         };
-        let _guard = tokio.enter();
-        let mut cx = TaskContext::from_waker(Waker::noop());
-        if let Poll::Ready(Err(e)) = js.poll_event_loop(&mut cx, PollEventLoopOptions::default()) {
-            report_uncaught(&e);
+        // deno_core completes async ops (a port's receive) in a task on the
+        // tokio runtime: let that run, then take what completed.
+        {
+            deno_core::scope!(scope, js);
+            scope.perform_microtask_checkpoint();
         }
+        tokio.block_on(async {
+            tokio::task::yield_now().await;
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(Err(e)) = js.poll_event_loop(cx, PollEventLoopOptions::default())
+                {
+                    report_uncaught(&e);
+                }
+                Poll::Ready(())
+            })
+            .await;
+        });
     }
 
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
@@ -161,7 +183,7 @@ impl WorkletRealm {
     fn new(
         sample_rate: f32,
         global_port: Option<Box<dyn TransferredResource>>,
-        errors: ErrorSender,
+        errors: ReportSender,
     ) -> Result<Self, String> {
         let _section = EngineSection::enter();
         let tokio = tokio::runtime::Builder::new_current_thread()
@@ -169,7 +191,7 @@ impl WorkletRealm {
             .build()
             .map_err(|e| e.to_string())?;
         let frame = Rc::new(Cell::new(0));
-        let state = RealmState::new(sample_rate, frame.clone(), global_port);
+        let state = RealmState::new(sample_rate, frame.clone(), global_port, errors.clone());
         let guard = tokio.enter();
         let mut js = JsRuntime::try_new(RuntimeOptions {
             module_loader: Some(Rc::new(crate::loader::FileModuleLoader)),
@@ -261,7 +283,7 @@ impl WorkletRealm {
             .borrow_mut::<RealmState>()
             .pending
             .insert(slot, data);
-        let result = call_hook(js, &hooks.construct, slot);
+        let result = call_hook(js, &hooks.construct, slot, true);
         js.op_state()
             .borrow_mut()
             .borrow_mut::<RealmState>()
@@ -279,7 +301,8 @@ impl WorkletRealm {
             return ProcessOutcome::Threw(ErrorInfo::default());
         };
         let _guard = tokio.enter();
-        let result = super::ext::with_call_frame(frame, || call_hook(js, &hooks.process, slot));
+        let result =
+            super::ext::with_call_frame(frame, || call_hook(js, &hooks.process, slot, false));
         match result {
             Ok(active) => ProcessOutcome::Returned(active),
             Err(info) => ProcessOutcome::Threw(info),
@@ -293,21 +316,25 @@ impl WorkletRealm {
             (self.js.as_mut(), self.tokio.as_ref(), self.hooks.as_ref())
         {
             let _guard = tokio.enter();
-            let _ = call_hook(js, &hooks.remove, slot);
+            let _ = call_hook(js, &hooks.remove, slot, true);
         }
     }
 
     pub(crate) fn report_error(&self, slot: u32, info: ErrorInfo) {
-        let _ = self.errors.send((slot, info));
+        let _ = self.errors.send(RealmReport::Error(slot, info));
     }
 }
 
-/// Calls `hook(slot)`, then runs the microtasks it queued. Returns the
-/// truthiness of the result, or the exception.
+/// Calls `hook(slot)`; with `checkpoint`, then runs the microtasks it
+/// queued. Returns the truthiness of the result, or the exception.
+///
+/// `process()` calls skip the checkpoint: the microtasks of one quantum's
+/// calls run together between quanta (in `service`), as browsers do.
 fn call_hook(
     js: &mut JsRuntime,
     hook: &v8::Global<v8::Function>,
     slot: u32,
+    checkpoint: bool,
 ) -> Result<bool, ErrorInfo> {
     deno_core::scope!(scope, js);
     let result = {
@@ -328,7 +355,9 @@ fn call_hook(
             },
         }
     };
-    scope.perform_microtask_checkpoint();
+    if checkpoint {
+        scope.perform_microtask_checkpoint();
+    }
     result
 }
 
@@ -400,7 +429,7 @@ fn load_error(e: CoreError) -> ModuleError {
 
 /// Makes the context's AudioWorkletGlobalScope on its render thread (once),
 /// with `port` as its `port`, and returns where its processor errors go.
-pub fn init_realm(ctx: &Context, port: Box<dyn TransferredResource>, errors: ErrorSender) {
+pub fn init_realm(ctx: &Context, port: Box<dyn TransferredResource>, errors: ReportSender) {
     let mut port = Some(port);
     let mut errors = Some(errors);
     ctx.run_on_render_thread(Box::new(move |access: &mut HostAccess<'_>| {
