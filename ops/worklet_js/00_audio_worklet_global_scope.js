@@ -232,9 +232,11 @@ function construct(slot) {
   const info = op_worklet_construction(slot);
   if (info === null) throw new TypeError("no processor construction data");
   const port = info.port === null ? null : receivePort(info.port);
-  const options = messagePort.deserializeJsMessageData(
-    op_worklet_construction_options(slot),
-  )[0];
+  const serialized = op_worklet_construction_options(slot);
+  // Nothing serialized (a node made from Rust) is an empty options object.
+  const options = TypedArrayPrototypeGetLength(serialized) === 0
+    ? {}
+    : messagePort.deserializeJsMessageData(serialized)[0];
   const ctor = MapPrototypeGet(processorConstructors, info.name);
   const construction = { port };
   pendingConstruction = construction;

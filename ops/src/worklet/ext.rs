@@ -13,7 +13,7 @@ use webaudio_engine::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
 use super::ParamDescriptorData;
 use super::processor::Construction;
-use super::realm::{RealmReport, RegisteredProcessor, ReportSender};
+use super::realm::{OutsideEngine, RealmReport, RegisteredProcessor, ReportSender};
 
 /// Realm state the ops read.
 pub(crate) struct RealmState {
@@ -99,6 +99,7 @@ fn with_current<R>(f: impl FnOnce(&mut CallFrame<'_>) -> R) -> Option<R> {
 /// length (1 or 128) of each parameter's values. False outside a call.
 #[op2(fast)]
 fn op_worklet_layout(#[buffer] header: &mut [u32]) -> bool {
+    let _rust = OutsideEngine::enter();
     with_current(|frame| {
         if header.len() < frame.header_len() {
             return false;
@@ -130,6 +131,7 @@ fn op_worklet_read(
     #[buffer] outputs: &mut [f32],
     #[buffer] params: &mut [f32],
 ) -> bool {
+    let _rust = OutsideEngine::enter();
     with_current(|frame| {
         let q = RENDER_QUANTUM_SIZE;
         let mut at = 0;
@@ -161,6 +163,7 @@ fn op_worklet_read(
 /// channels in turn).
 #[op2(fast)]
 fn op_worklet_write(#[buffer] outputs: &[f32]) -> bool {
+    let _rust = OutsideEngine::enter();
     with_current(|frame| {
         let q = RENDER_QUANTUM_SIZE;
         let mut at = 0;

@@ -21,7 +21,9 @@ mod processor;
 mod realm;
 
 pub use processor::{WorkletNode, WorkletNodeOptions};
-pub use realm::{ErrorInfo, JS_ENGINE_SECTION_HOOK, ModuleError, RealmReport, RegisteredProcessor};
+pub use realm::{
+    ErrorInfo, JS_ENGINE_SECTION_HOOK, ModuleError, RealmReport, RegisteredProcessor, ReportSender,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -19,12 +19,33 @@ use super::ext::{CallFrame, RealmState, webaudio_worklet};
 
 /// Called with `true` when the render thread enters the worklet's JS engine
 /// (a `process()` call, module evaluation, message delivery) and `false` when
-/// it leaves. Allocation tests use it to tell the JS engine's own
-/// allocations from the render path's.
+/// it leaves; the ops that copy audio in and out leave it while they run
+/// (calls nest: count them). Allocation tests use it to tell the JS
+/// engine's own allocations from the render path's.
 pub static JS_ENGINE_SECTION_HOOK: OnceLock<fn(bool)> = OnceLock::new();
 
 /// Marks the time spent in the JS engine (see [`JS_ENGINE_SECTION_HOOK`]).
-struct EngineSection;
+pub(crate) struct EngineSection;
+
+/// Marks Rust code called back from the JS engine as outside it.
+pub(crate) struct OutsideEngine;
+
+impl OutsideEngine {
+    pub(crate) fn enter() -> Self {
+        if let Some(hook) = JS_ENGINE_SECTION_HOOK.get() {
+            hook(false);
+        }
+        OutsideEngine
+    }
+}
+
+impl Drop for OutsideEngine {
+    fn drop(&mut self) {
+        if let Some(hook) = JS_ENGINE_SECTION_HOOK.get() {
+            hook(true);
+        }
+    }
+}
 
 impl EngineSection {
     fn enter() -> Self {
