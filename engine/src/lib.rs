@@ -39,6 +39,8 @@
 //! [`Context::may_make_sound`] tells whether a running context still has
 //! anything scheduled or ringing.
 
+#[cfg(any(test, feature = "test-util"))]
+pub mod alloc_check;
 pub mod block;
 pub mod buffer;
 pub mod context;

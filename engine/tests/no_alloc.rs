@@ -4,58 +4,21 @@
 //! while the control thread keeps sending param events, connects,
 //! disconnects, node messages and new / dropped nodes.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use webaudio_engine::alloc_check::RenderAllocCheck;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::node::delay::{DelayNode, DelayOptions};
 use webaudio_engine::node::gain::{GainNode, GainOptions};
 use webaudio_engine::node::script_processor::ScriptProcessorNode;
-use webaudio_engine::{Context, RENDER_THREAD_HOOK, RealtimeOptions, SinkChoice};
-
-struct Checking;
-
-thread_local! {
-    static ON_RENDER_THREAD: Cell<bool> = const { Cell::new(false) };
-}
-static ARMED: AtomicBool = AtomicBool::new(false);
-static VIOLATIONS: AtomicUsize = AtomicUsize::new(0);
-
-fn check() {
-    if ARMED.load(Ordering::Relaxed) && ON_RENDER_THREAD.try_with(Cell::get).unwrap_or(false) {
-        VIOLATIONS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-unsafe impl GlobalAlloc for Checking {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        check();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        check();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        check();
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        check();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use webaudio_engine::{Context, RealtimeOptions, SinkChoice};
 
 #[global_allocator]
-static GLOBAL: Checking = Checking;
+static GLOBAL: RenderAllocCheck = RenderAllocCheck;
 
 #[test]
 fn render_thread_never_allocates_or_frees() {
-    RENDER_THREAD_HOOK
-        .set(|| ON_RENDER_THREAD.with(|f| f.set(true)))
-        .unwrap();
+    RenderAllocCheck::install();
     let ctx = Context::new_realtime(RealtimeOptions {
         sample_rate: Some(48_000.0),
         sink: SinkChoice::None,
@@ -99,7 +62,7 @@ fn render_thread_never_allocates_or_frees() {
     // Warm-up: let the render thread start and settle.
     std::thread::sleep(Duration::from_millis(100));
     while ctx.try_event().is_some() {}
-    ARMED.store(true, Ordering::SeqCst);
+    RenderAllocCheck::arm(true);
     let frame0 = ctx.current_frame();
 
     let end = Instant::now() + Duration::from_millis(1500);
@@ -143,7 +106,7 @@ fn render_thread_never_allocates_or_frees() {
         k += 1;
         std::thread::sleep(Duration::from_millis(1));
     }
-    ARMED.store(false, Ordering::SeqCst);
+    RenderAllocCheck::arm(false);
     let rendered = ctx.current_frame() - frame0;
     assert!(
         rendered >= 128 * 50,
@@ -155,7 +118,7 @@ fn render_thread_never_allocates_or_frees() {
         "the node table grew while armed"
     );
     assert_eq!(
-        VIOLATIONS.load(Ordering::SeqCst),
+        RenderAllocCheck::violations(),
         0,
         "allocations or frees on the render thread"
     );

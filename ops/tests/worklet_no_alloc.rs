@@ -5,56 +5,17 @@
 //! marks as the JS engine's (`JS_ENGINE_SECTION_HOOK`): the engine's own
 //! work, and the copies into and out of the processor's arrays, are checked.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use webaudio_engine::alloc_check::RenderAllocCheck;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
-use webaudio_engine::{Context, RENDER_THREAD_HOOK, RealtimeOptions, SinkChoice};
+use webaudio_engine::{Context, RealtimeOptions, SinkChoice};
 use webaudio_ops::worklet::{
     self, JS_ENGINE_SECTION_HOOK, ParamDescriptorData, WorkletNode, WorkletNodeOptions,
 };
 
-struct Checking;
-
-thread_local! {
-    static ON_RENDER_THREAD: Cell<bool> = const { Cell::new(false) };
-    static IN_JS_ENGINE: Cell<i32> = const { Cell::new(0) };
-}
-static ARMED: AtomicBool = AtomicBool::new(false);
-static VIOLATIONS: AtomicUsize = AtomicUsize::new(0);
-
-fn check() {
-    if ARMED.load(Ordering::Relaxed)
-        && ON_RENDER_THREAD.try_with(Cell::get).unwrap_or(false)
-        && IN_JS_ENGINE.try_with(Cell::get).unwrap_or(0) <= 0
-    {
-        VIOLATIONS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-unsafe impl GlobalAlloc for Checking {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        check();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        check();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        check();
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        check();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Checking = Checking;
+static GLOBAL: RenderAllocCheck = RenderAllocCheck;
 
 const GAIN_PROCESSOR: &str = r#"
 registerProcessor("gain", class extends AudioWorkletProcessor {
@@ -80,11 +41,9 @@ fn port() -> Box<dyn deno_core::TransferredResource> {
 
 #[test]
 fn worklet_rendering_allocates_only_inside_the_js_engine() {
-    RENDER_THREAD_HOOK
-        .set(|| ON_RENDER_THREAD.with(|f| f.set(true)))
-        .unwrap();
+    RenderAllocCheck::install();
     JS_ENGINE_SECTION_HOOK
-        .set(|enter| IN_JS_ENGINE.with(|d| d.set(d.get() + if enter { 1 } else { -1 })))
+        .set(RenderAllocCheck::excuse)
         .unwrap();
     let ctx = Context::new_realtime(RealtimeOptions {
         sample_rate: Some(48_000.0),
@@ -138,7 +97,7 @@ fn worklet_rendering_allocates_only_inside_the_js_engine() {
     // Let construction and the first (array-making) quanta pass.
     std::thread::sleep(Duration::from_millis(300));
     let before = ctx.current_frame();
-    ARMED.store(true, Ordering::SeqCst);
+    RenderAllocCheck::arm(true);
     // Automation switches the param arrays between 1 and 128 values.
     for node in &nodes {
         let gain = node.node().param(0);
@@ -148,14 +107,14 @@ fn worklet_rendering_allocates_only_inside_the_js_engine() {
     }
     ctx.flush();
     std::thread::sleep(Duration::from_millis(500));
-    ARMED.store(false, Ordering::SeqCst);
+    RenderAllocCheck::arm(false);
     let rendered = ctx.current_frame() - before;
     assert!(
         rendered > 48_000 / 4,
         "rendering went on ({rendered} frames)"
     );
     assert_eq!(
-        VIOLATIONS.load(Ordering::SeqCst),
+        RenderAllocCheck::violations(),
         0,
         "the render thread allocated or freed outside the JS engine"
     );

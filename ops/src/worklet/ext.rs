@@ -76,7 +76,7 @@ thread_local! {
 
 /// Runs `f` with `frame` readable by the data ops.
 pub(crate) fn with_call_frame<R>(frame: &mut CallFrame<'_>, f: impl FnOnce() -> R) -> R {
-    let ptr = frame as *mut CallFrame<'_> as *mut CallFrame<'static>;
+    let ptr: *mut CallFrame<'static> = std::ptr::from_mut(frame).cast();
     let previous = CURRENT.with(|c| c.replace(ptr));
     let result = f();
     CURRENT.with(|c| c.set(previous));
