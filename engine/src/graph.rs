@@ -99,6 +99,9 @@ pub(crate) struct RenderNode {
     pub handle_alive: bool,
     /// The last `process` result: may still produce sound.
     pub active: bool,
+    /// The spec's "actively processing": `active`, or fed by a node that
+    /// is. A node that is not outputs one channel of silence.
+    pub processing: bool,
     /// Freeable after the last quantum; freed on the next visit so that its
     /// last output is still read by the nodes after it.
     pub free_next: bool,

@@ -302,6 +302,16 @@ impl Renderer {
             if node.active {
                 active += 1;
             }
+            node.processing = node.active || self.fed_by_processing_node(&entry);
+            if !node.processing && node.id != self.destination {
+                // Not actively processing: one channel of silence, as the
+                // spec says (what an AudioWorkletNode downstream sees).
+                for o in &mut node.outputs {
+                    if o.is_silent() && o.number_of_channels() != 1 {
+                        o.make_silent_with_channels(1);
+                    }
+                }
+            }
             node.free_next = !node.active
                 && !node.handle_alive
                 && !self.has_live_input(self.topology.incoming(&entry));
@@ -326,6 +336,15 @@ impl Renderer {
             .as_ref()?
             .outputs
             .first()
+    }
+
+    /// Whether an actively processing node feeds one of the node's inputs
+    /// (nodes later in the order, in a cycle, count as of last quantum).
+    fn fed_by_processing_node(&self, entry: &OrderEntry) -> bool {
+        self.topology.incoming(entry).iter().any(|e| {
+            matches!(e.target, Target::Input(_))
+                && matches!(self.nodes.get(e.src.0 as usize), Some(Some(n)) if n.processing)
+        })
     }
 
     fn has_live_input(&self, edges: &[InEdge]) -> bool {
@@ -432,15 +451,13 @@ impl Renderer {
             return;
         }
         let mut scope = self.scope(node.id);
+        // An input counts as fed while any node is connected to it (one
+        // that stopped processing gives a channel of silence), which is
+        // what browsers and the WPT expect of AudioWorkletNode inputs.
         for e in edges {
             if let Target::Input(i) = e.target
                 && i < 64
-                && let Some(Some(src)) = self.nodes.get(e.src.0 as usize)
-                && (src.active
-                    || src
-                        .outputs
-                        .get(e.output as usize)
-                        .is_some_and(|b| !b.is_silent()))
+                && matches!(self.nodes.get(e.src.0 as usize), Some(Some(_)))
             {
                 scope.active_inputs |= 1 << i;
             }
