@@ -162,6 +162,11 @@ pub struct NodeSpec {
     pub constraints: ChannelConstraints,
     /// The node's AudioParams; `ProcessIo::params` follows this order.
     pub params: Vec<ParamDescriptor>,
+    /// Join the graph with the next processing order (the end of the JS
+    /// task that made it, with the connections made in that task) rather
+    /// than at once: for processors that observe their inputs from the
+    /// first quantum, such as an AudioWorkletProcessor.
+    pub wait_for_edges: bool,
 }
 
 impl NodeSpec {
@@ -173,6 +178,7 @@ impl NodeSpec {
             channel_config: ChannelConfig::default(),
             constraints: ChannelConstraints::default(),
             params,
+            wait_for_edges: false,
         }
     }
 }
@@ -287,7 +293,14 @@ struct OutboxState {
     overflow: VecDeque<Command>,
     /// Where the held batch starts in `overflow`.
     hold_at: Option<usize>,
+    /// When the held batch started.
+    held_since: Option<Instant>,
 }
+
+/// How long the housekeeping thread leaves a held batch for the host's own
+/// [`Context::flush`] (the end of the JS task that made the changes) before
+/// it sends the batch itself.
+const HOUSEKEEPING_GRACE: Duration = Duration::from_millis(5);
 
 impl Outbox {
     fn send(&self, cmd: Command) {
@@ -312,6 +325,7 @@ impl Outbox {
         let mut st = lock(&self.state);
         st.overflow.clear();
         st.hold_at = None;
+        st.held_since = None;
         while self.queue.pop().is_some() {}
     }
 
@@ -327,13 +341,22 @@ impl Outbox {
         let mut st = lock(&self.state);
         if st.hold_at.is_none() {
             st.hold_at = Some(st.overflow.len());
+            st.held_since = Some(Instant::now());
         }
+    }
+
+    /// Whether a batch is held and younger than `grace`.
+    fn holding_younger_than(&self, grace: Duration) -> bool {
+        lock(&self.state)
+            .held_since
+            .is_some_and(|t| t.elapsed() < grace)
     }
 
     /// Ends a hold: `first` goes before the held commands.
     fn release(&self, first: Vec<Command>) {
         let mut st = lock(&self.state);
         let at = st.hold_at.take().unwrap_or(st.overflow.len());
+        st.held_since = None;
         self.sent.fetch_add(first.len() as u64, Ordering::AcqRel);
         for (k, c) in first.into_iter().enumerate() {
             st.overflow.insert(at + k, c);
@@ -460,6 +483,7 @@ impl Parts {
                 state: Mutex::new(OutboxState {
                     overflow: VecDeque::new(),
                     hold_at: None,
+                    held_since: None,
                 }),
                 sent: AtomicU64::new(0),
                 closed: AtomicBool::new(false),
@@ -1097,7 +1121,8 @@ impl Context {
     /// Sends everything pending now: computes the processing order if edges
     /// changed and releases held commands. Calling it at the end of each JS
     /// task makes each task's changes reach the render thread as one batch;
-    /// without it the housekeeping thread does it within about a millisecond.
+    /// without it the housekeeping thread does it once the batch is a few
+    /// milliseconds old.
     pub fn flush(&self) {
         let mut ctl = lock(&self.inner.control);
         self.reclaim(&mut ctl);
@@ -1114,7 +1139,10 @@ impl Context {
         Box::new(move || {
             let mut ctl = lock(&control);
             reclaim(&mut ctl, &freed, &outbox);
-            flush_graph(&mut ctl, &outbox);
+            // A fresh batch is the host's to send when its task ends.
+            if !outbox.holding_younger_than(HOUSEKEEPING_GRACE) {
+                flush_graph(&mut ctl, &outbox);
+            }
             drop(ctl);
             outbox.flush();
         })
@@ -1197,7 +1225,8 @@ impl Context {
         );
         // A node without edges can go at the end of the current order when
         // it has room; otherwise it waits for the next topology.
-        let append = !ctl.dirty && ctl.mirror.order_len < ctl.mirror.order_cap;
+        let append =
+            !ctl.dirty && !spec.wait_for_edges && ctl.mirror.order_len < ctl.mirror.order_cap;
         if append {
             ctl.mirror.order_len += 1;
         } else {

@@ -18,6 +18,8 @@ pub struct RenderScope<'a> {
     pub(crate) host: Option<&'a HostSlot>,
     /// Bit `i` set: input `i` has an actively processing node connected.
     pub(crate) active_inputs: u64,
+    /// An actively processing node feeds one of the inputs.
+    pub(crate) fed: bool,
 }
 
 impl<'a> RenderScope<'a> {
@@ -36,7 +38,14 @@ impl<'a> RenderScope<'a> {
             garbage,
             host: None,
             active_inputs: 0,
+            fed: false,
         }
+    }
+
+    /// Whether an actively processing node feeds any input this quantum
+    /// (as of its last quantum for nodes later in a cycle).
+    pub fn inputs_actively_processing(&self) -> bool {
+        self.fed
     }
 
     /// The render thread's host (see [`crate::host`]), if one was made and
@@ -45,8 +54,8 @@ impl<'a> RenderScope<'a> {
         self.host?.borrow()
     }
 
-    /// Whether any actively processing node feeds input `index` this
-    /// quantum (an AudioWorkletNode then sees zero channels there).
+    /// Whether any node is connected to input `index` this quantum (an
+    /// AudioWorkletNode sees zero channels there otherwise).
     pub fn input_is_active(&self, index: usize) -> bool {
         index < 64 && self.active_inputs & (1 << index) != 0
     }

@@ -298,11 +298,13 @@ impl Renderer {
                 self.discard(node);
                 continue;
             }
+            let was_active = node.active;
             self.process_node(&mut node, &entry);
             if node.active {
                 active += 1;
             }
-            node.processing = node.active || self.fed_by_processing_node(&entry);
+            // A source that ended during this quantum still played in it.
+            node.processing = was_active || node.active || self.fed_by_processing_node(&entry);
             if !node.processing && node.id != self.destination {
                 // Not actively processing: one channel of silence, as the
                 // spec says (what an AudioWorkletNode downstream sees).
@@ -451,6 +453,7 @@ impl Renderer {
             return;
         }
         let mut scope = self.scope(node.id);
+        scope.fed = self.fed_by_processing_node(entry);
         // An input counts as fed while any node is connected to it (one
         // that stopped processing gives a channel of silence), which is
         // what browsers and the WPT expect of AudioWorkletNode inputs.

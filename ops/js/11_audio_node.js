@@ -66,6 +66,7 @@ class AudioNode extends EventTarget {
     this[webidl.brand] = webidl.brand;
     this.#context = context;
     this.#handle = handle;
+    contextInternals.get(context)?.requestFlush();
     this.#numberOfInputs = op_audio_node_number_of_inputs(handle);
     this.#numberOfOutputs = op_audio_node_number_of_outputs(handle);
     const [count, mode, interpretation] = op_audio_node_channel_config(handle);
@@ -129,6 +130,7 @@ class AudioNode extends EventTarget {
 
   connect(destination, output = 0, input = 0) {
     const prefix = "Failed to execute 'connect' on 'AudioNode'";
+    contextInternals.get(this.#context).requestFlush();
     webidl.requiredArguments(arguments.length, 1, prefix);
     if (ObjectPrototypeIsPrototypeOf(AudioNodePrototype, destination)) {
       output = converters["unsigned long"](output, prefix, "Argument 2");
@@ -160,6 +162,7 @@ class AudioNode extends EventTarget {
 
   disconnect(destinationOrOutput = undefined, output = undefined, input = undefined) {
     const prefix = "Failed to execute 'disconnect' on 'AudioNode'";
+    contextInternals.get(this.#context).requestFlush();
     const argc = arguments.length;
     if (argc === 0) {
       op_audio_node_disconnect(this.#handle);

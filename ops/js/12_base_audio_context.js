@@ -11,9 +11,12 @@ const {
   op_base_audio_context_listener_param,
   op_base_audio_context_may_make_sound,
   op_base_audio_context_next_event,
+  op_base_audio_context_flush,
 } = core.ops;
 const {
   ArrayPrototypePush,
+  PromisePrototypeThen,
+  PromiseResolve,
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
@@ -167,6 +170,7 @@ class BaseAudioContext extends EventTarget {
   #audioWorklet = null;
   /** Called once when the context closes (worklet ports stop holding the process). */
   #onClose = [];
+  #flushQueued = false;
   /** Pending promises and transitions that keep the event pump referenced. */
   #pending = 0;
   #pumpPromise = null;
@@ -191,6 +195,16 @@ class BaseAudioContext extends EventTarget {
       scriptProcessorCreated: (id, entry) => {
         MapPrototypeSet(this.#scriptProcessors, id, entry);
         this.#updatePumpRef();
+      },
+      // The graph changes of one task reach the render thread together:
+      // they are sent when the task's microtasks run.
+      requestFlush: () => {
+        if (this.#flushQueued) return;
+        this.#flushQueued = true;
+        PromisePrototypeThen(PromiseResolve(), () => {
+          this.#flushQueued = false;
+          op_base_audio_context_flush(handle);
+        });
       },
       onClose: (callback) => {
         if (this.#state === "closed") callback();

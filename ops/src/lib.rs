@@ -43,6 +43,7 @@ deno_core::extension!(
         ops::context::op_base_audio_context_may_make_sound,
         ops::context::op_base_audio_context_next_event,
         ops::context::op_base_audio_context_render_load,
+        ops::context::op_base_audio_context_flush,
         ops::decode::op_base_audio_context_decode_audio_data,
         ops::node::op_audio_node_connect,
         ops::node::op_audio_node_connect_param,

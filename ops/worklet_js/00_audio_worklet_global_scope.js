@@ -191,8 +191,6 @@ function receivePort(rid) {
 
 class AudioWorkletProcessor {
   #port;
-  /** The construction (hence the node) this processor belongs to. */
-  #construction;
 
   constructor() {
     const pending = pendingConstruction;
@@ -202,7 +200,6 @@ class AudioWorkletProcessor {
       );
     }
     this.#port = pending.port;
-    this.#construction = pending;
     pendingConstruction = null;
   }
 
@@ -213,14 +210,12 @@ class AudioWorkletProcessor {
     return this.#port;
   }
 
-  /** Whether `value` is the processor made by `construction`. */
-  static madeBy(value, construction) {
-    return typeof value === "object" && value !== null && #port in value &&
-      value.#construction === construction;
+  static isProcessor(value) {
+    return typeof value === "object" && value !== null && #port in value;
   }
 }
-const madeBy = AudioWorkletProcessor.madeBy;
-delete AudioWorkletProcessor.madeBy;
+const isProcessor = AudioWorkletProcessor.isProcessor;
+delete AudioWorkletProcessor.isProcessor;
 webidl.configureInterface(AudioWorkletProcessor);
 
 // --- processors and the per-quantum call ---
@@ -238,20 +233,18 @@ function construct(slot) {
     ? {}
     : messagePort.deserializeJsMessageData(serialized)[0];
   const ctor = MapPrototypeGet(processorConstructors, info.name);
-  const construction = { port };
-  pendingConstruction = construction;
+  pendingConstruction = { port };
   let processor;
   try {
     processor = ReflectConstruct(ctor, [options]);
   } finally {
     pendingConstruction = null;
   }
-  // The result must be the AudioWorkletProcessor this construction made
-  // (its [[node reference]] is this node), not another object or another
-  // node's processor.
-  if (!madeBy(processor, construction)) {
+  // Converting the result to an AudioWorkletProcessor only asks that it be
+  // one (it may be another node's: a constructor can return a singleton).
+  if (!isProcessor(processor)) {
     throw new TypeError(
-      `The constructor of '${info.name}' did not return the AudioWorkletProcessor it constructed.`,
+      `The constructor of '${info.name}' did not return an AudioWorkletProcessor.`,
     );
   }
   const nAudio = info.numberOfInputs + info.numberOfOutputs;

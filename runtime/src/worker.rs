@@ -51,6 +51,7 @@ pub fn create_runtime_with(info: RuntimeInfo, host: Vec<deno_core::Extension>) -
     extensions.push(webaudio_run::init(info));
     JsRuntime::new(RuntimeOptions {
         module_loader: Some(Rc::new(FileModuleLoader)),
+        shared_array_buffer_store: Some(webaudio_ops::worklet::shared_array_buffer_store()),
         extensions,
         ..Default::default()
     })

@@ -243,6 +243,13 @@ pub fn op_base_audio_context_listener_param(
         .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))
 }
 
+/// Sends the graph changes made so far as one batch (called at the end of
+/// each JS task that changed the graph).
+#[op2(fast)]
+pub fn op_base_audio_context_flush(#[cppgc] res: &ContextResource) {
+    res.ctx.flush();
+}
+
 /// `[quanta, average, peak]` of the context's render load (see
 /// `Context::render_load`); `reset` starts a new measurement.
 #[op2]

@@ -40,3 +40,12 @@ pub struct ParamDescriptorData {
 }
 
 pub use realm::{add_module, init_realm};
+
+/// The process's one store of SharedArrayBuffer backing stores: every
+/// runtime (the main one and each worklet scope) is given it, so a
+/// SharedArrayBuffer posted through a MessagePort is shared, not refused.
+pub fn shared_array_buffer_store() -> deno_core::SharedArrayBufferStore {
+    static STORE: std::sync::OnceLock<deno_core::SharedArrayBufferStore> =
+        std::sync::OnceLock::new();
+    STORE.get_or_init(Default::default).clone()
+}

@@ -98,8 +98,12 @@ impl WorkletNode {
             fixed_outputs: fixed,
             output_channels: vec![1; outputs].into_boxed_slice(),
             callable: true,
+            active_source: true,
         };
-        let spec = NodeSpec::new(options.number_of_inputs, outputs, params);
+        let spec = NodeSpec {
+            wait_for_edges: true,
+            ..NodeSpec::new(options.number_of_inputs, outputs, params)
+        };
         let node = ctx.create_node(spec, Box::new(processor))?;
         Ok(Self { node })
     }
@@ -119,6 +123,9 @@ struct WorkletProcessor {
     /// The spec's [[callable process]]: false after the constructor or
     /// `process()` threw.
     callable: bool,
+    /// The processor's active source flag: the last `process()` result
+    /// (initially true).
+    active_source: bool,
 }
 
 impl WorkletProcessor {
@@ -154,7 +161,10 @@ impl Processor for WorkletProcessor {
     }
 
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
-        if !self.callable {
+        // Not actively processing (its processor said it is done and no
+        // input is fed by a node that is): one channel of silence, and no
+        // call, as browsers do.
+        if !self.callable || (!self.active_source && !scope.inputs_actively_processing()) {
             for o in io.outputs.iter_mut() {
                 o.make_silent_with_channels(1);
             }
@@ -190,7 +200,10 @@ impl Processor for WorkletProcessor {
             params: io.params,
         };
         match realm.process(scope.node_id.0, &mut frame) {
-            ProcessOutcome::Returned(active) => active,
+            ProcessOutcome::Returned(active) => {
+                self.active_source = active;
+                active
+            }
             ProcessOutcome::Threw(info) => {
                 for o in frame.outputs.iter_mut() {
                     o.make_silent_with_channels(1);

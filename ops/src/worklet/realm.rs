@@ -216,6 +216,7 @@ impl WorkletRealm {
         let guard = tokio.enter();
         let mut js = JsRuntime::try_new(RuntimeOptions {
             module_loader: Some(Rc::new(crate::loader::FileModuleLoader)),
+            shared_array_buffer_store: Some(super::shared_array_buffer_store()),
             extensions: vec![
                 deno_webidl::deno_webidl::init(),
                 deno_web::deno_web::init(
