@@ -12,7 +12,14 @@ const {
   op_audio_worklet_take_registrations,
 } = core.ops;
 const {
+  ArrayPrototype,
+  ArrayPrototypePop,
   ArrayPrototypePush,
+  ObjectGetPrototypeOf,
+  ObjectPrototype,
+  SafeSet,
+  SetPrototypeAdd,
+  SetPrototypeHas,
   FunctionPrototypeCall,
   Map,
   MapPrototypeEntries,
@@ -25,6 +32,7 @@ const {
   MapPrototypeValues,
   ObjectDefineProperty,
   ObjectKeys,
+  ObjectPrototypeIsPrototypeOf,
   PromiseReject,
   RegExpPrototypeExec,
   SafeMap,
@@ -40,6 +48,7 @@ const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
 );
 const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
+const DOMExceptionPrototype = DOMException.prototype;
 const { ErrorEvent, EventTarget, defineEventHandler } = core.loadExtScript(
   "ext:deno_web/02_event.js",
 );
@@ -313,6 +322,28 @@ ObjectDefineProperty(AudioParamMap.prototype, SymbolIterator, {
 webidl.configureInterface(AudioParamMap);
 const AudioParamMapPrototype = AudioParamMap.prototype;
 
+/**
+ * The kind of the first value StructuredSerialize refuses that sits in a
+ * plain object or array reachable from `value` (a symbol or a function), or
+ * undefined.
+ */
+function findUncloneable(value) {
+  const seen = new SafeSet();
+  const pending = [value];
+  while (pending.length > 0) {
+    const v = ArrayPrototypePop(pending);
+    if (typeof v === "symbol") return "a Symbol";
+    if (typeof v === "function") return "a function";
+    if (typeof v !== "object" || v === null || SetPrototypeHas(seen, v)) continue;
+    SetPrototypeAdd(seen, v);
+    const proto = ObjectGetPrototypeOf(v);
+    if (proto !== ObjectPrototype && proto !== ArrayPrototype && proto !== null) continue;
+    const keys = ObjectKeys(v);
+    for (let i = 0; i < keys.length; i++) ArrayPrototypePush(pending, v[keys[i]]);
+  }
+  return undefined;
+}
+
 /** The AudioWorkletNodeOptions dictionary as the processor receives it. */
 function optionsObject(options) {
   const object = {};
@@ -390,7 +421,28 @@ class AudioWorkletNode extends AudioNode {
       }
     }
     const channel = new globalThis.MessageChannel();
-    const serialized = messagePort.serializeJsMessageData(optionsObject(options), []);
+    let serialized;
+    try {
+      const optionsValue = optionsObject(options);
+      // The QuickJS serializer lets nested symbols through: refuse them
+      // (and functions) as StructuredSerialize does.
+      const uncloneable = findUncloneable(optionsValue);
+      if (uncloneable !== undefined) {
+        throw new DOMException(
+          `${prefix}: ${uncloneable} in the options cannot be cloned.`,
+          "DataCloneError",
+        );
+      }
+      serialized = messagePort.serializeJsMessageData(optionsValue, []);
+    } catch (e) {
+      if (ObjectPrototypeIsPrototypeOf(DOMExceptionPrototype, e)) throw e;
+      // The serializer reports some uncloneable values (functions) as a
+      // TypeError; StructuredSerialize throws DataCloneError.
+      throw new DOMException(
+        `${prefix}: the options cannot be cloned: ${e?.message ?? e}`,
+        "DataCloneError",
+      );
+    }
     const handle = op_audio_worklet_node_new(
       internals.handle,
       name,
@@ -426,6 +478,8 @@ class AudioWorkletNode extends AudioNode {
         addPending(context, -1);
       }
     };
+    // Only the id: the entry must not keep the node's engine handle alive.
+    const id = op_audio_node_id(handle);
     const ref = new WeakRef(this);
     this.#entry = {
       // Set while someone listens for processorerror: a node that can
@@ -436,7 +490,7 @@ class AudioWorkletNode extends AudioNode {
         settle();
         const node = WeakRefPrototypeDeref(ref);
         if (node === undefined) return;
-        const info = op_audio_worklet_take_error(internals.handle, op_audio_node_id(handle)) ?? {};
+        const info = op_audio_worklet_take_error(internals.handle, id) ?? {};
         node.dispatchEvent(
           new ErrorEvent("processorerror", {
             message: info.message ?? "",
@@ -447,7 +501,7 @@ class AudioWorkletNode extends AudioNode {
         );
       },
     };
-    internals.workletNodeCreated(op_audio_node_id(handle), this.#entry);
+    internals.workletNodeCreated(id, this.#entry);
   }
 
   addEventListener(type, callback, options = undefined) {

@@ -132,7 +132,11 @@ lazyFrom(windowOrWorkerGlobals, () => load("13_message_port"), [
   "MessageChannel",
   "MessagePort",
 ]);
-lazyFrom(windowOrWorkerGlobals, () => load("00_url"), ["URL", "URLSearchParams"]);
+// 09_file adds URL.createObjectURL and revokeObjectURL to URL.
+lazyFrom(windowOrWorkerGlobals, () => {
+  load("09_file");
+  return load("00_url");
+}, ["URL", "URLSearchParams"]);
 lazyFrom(windowOrWorkerGlobals, () => load("08_text_encoding"), [
   "TextDecoder",
   "TextEncoder",
