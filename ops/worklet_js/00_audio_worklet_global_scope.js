@@ -11,7 +11,6 @@ const {
   op_worklet_construction_options,
   op_worklet_current_frame,
   op_worklet_global_port,
-  op_worklet_layout,
   op_worklet_read,
   op_worklet_register,
   op_worklet_sample_rate,
@@ -35,7 +34,9 @@ const {
   SafeMap,
   Symbol,
   TypeError,
+  TypedArrayPrototypeFill,
   TypedArrayPrototypeGetLength,
+  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint32Array,
 } = primordials;
@@ -248,19 +249,38 @@ function construct(slot) {
     );
   }
   const nAudio = info.numberOfInputs + info.numberOfOutputs;
-  const header = new Uint32Array(nAudio + info.parameters.length);
-  const last = new Uint32Array(header.length);
+  const nParams = info.parameters.length;
+  // The exchange buffer the ops fill and read (see op_worklet_read): the
+  // layout header, then fixed regions for inputs, outputs and params. The
+  // arrays process() sees are separate (each may be transferred); they are
+  // copied to and from here with one set() each.
+  const headerLength = nAudio + nParams;
+  const room = info.maxChannels * QUANTUM;
+  const inBase = headerLength;
+  const outBase = inBase + info.numberOfInputs * room;
+  const paramBase = outBase + info.numberOfOutputs * room;
+  const exchange = new Float32Array(paramBase + nParams * QUANTUM);
+  const last = new Uint32Array(headerLength);
   for (let i = 0; i < last.length; i++) last[i] = 0xffffffff;
   records[slot] = {
     processor,
     nInputs: info.numberOfInputs,
     nAudio,
     names: info.parameters,
-    header,
+    exchange,
+    header: TypedArrayPrototypeSubarray(exchange, 0, headerLength),
+    inBase,
+    outBase,
+    exchangeParams: TypedArrayPrototypeSubarray(exchange, paramBase, paramBase + nParams * QUANTUM),
     last,
     inData: null,
+    inFrom: null,
+    inTo: null,
     outData: null,
+    outFrom: null,
+    outTo: null,
     params: null,
+    paramsTo: null,
     inputs: null,
     outputs: null,
     parameters: null,
@@ -288,7 +308,7 @@ function channelArrays(r, first, end) {
     ArrayPrototypePush(arrays, ObjectFreeze(channels));
     r.last[i] = header[i];
   }
-  return { data, arrays: ObjectFreeze(arrays) };
+  return { data, arrays: ObjectFreeze(arrays), samples: at };
 }
 
 /** A new frozen `parameters` object for the lengths in `r.header`. */
@@ -296,6 +316,7 @@ function rebuildParams(r) {
   const names = r.names;
   if (r.params === null || TypedArrayPrototypeGetLength(r.params) === 0) {
     r.params = new Float32Array(names.length * QUANTUM + 1);
+    r.paramsTo = TypedArrayPrototypeSubarray(r.params, 0, names.length * QUANTUM);
   }
   const parameters = {};
   for (let k = 0; k < names.length; k++) {
@@ -322,7 +343,7 @@ function layoutChanged(r, first, end) {
 function process(slot) {
   const r = records[slot];
   if (r === undefined) return false;
-  if (!op_worklet_layout(r.header)) return false;
+  if (!op_worklet_read(r.exchange)) return false;
   const nInputs = r.nInputs;
   const nAudio = r.nAudio;
   if (
@@ -332,6 +353,8 @@ function process(slot) {
     const built = channelArrays(r, 0, nInputs);
     r.inData = built.data;
     r.inputs = built.arrays;
+    r.inFrom = TypedArrayPrototypeSubarray(r.exchange, r.inBase, r.inBase + built.samples);
+    r.inTo = TypedArrayPrototypeSubarray(built.data, 0, built.samples);
   }
   if (
     r.outData === null || TypedArrayPrototypeGetLength(r.outData) === 0 ||
@@ -340,6 +363,8 @@ function process(slot) {
     const built = channelArrays(r, nInputs, nAudio);
     r.outData = built.data;
     r.outputs = built.arrays;
+    r.outFrom = TypedArrayPrototypeSubarray(built.data, 0, built.samples);
+    r.outTo = TypedArrayPrototypeSubarray(r.exchange, r.outBase, r.outBase + built.samples);
   }
   if (
     r.params === null || TypedArrayPrototypeGetLength(r.params) === 0 ||
@@ -347,7 +372,9 @@ function process(slot) {
   ) {
     rebuildParams(r);
   }
-  op_worklet_read(r.inData, r.outData, r.params);
+  TypedArrayPrototypeSet(r.inTo, r.inFrom);
+  TypedArrayPrototypeFill(r.outData, 0);
+  TypedArrayPrototypeSet(r.paramsTo, r.exchangeParams);
   const processor = r.processor;
   const callback = processor.process;
   if (typeof callback !== "function") {
@@ -360,7 +387,13 @@ function process(slot) {
     r.outputs,
     r.parameters,
   );
-  op_worklet_write(r.outData);
+  // Outputs transferred away during the call give silence.
+  if (TypedArrayPrototypeGetLength(r.outData) !== 0) {
+    TypedArrayPrototypeSet(r.outTo, r.outFrom);
+  } else {
+    TypedArrayPrototypeFill(r.outTo, 0);
+  }
+  op_worklet_write(r.exchange);
   return !!result;
 }
 

@@ -94,85 +94,93 @@ fn with_current<R>(f: impl FnOnce(&mut CallFrame<'_>) -> R) -> Option<R> {
     Some(f(unsafe { &mut *ptr }))
 }
 
-/// Fills `header` with the layout of this call: the channels of each input
-/// (0 when nothing actively processing feeds it), of each output, and the
-/// length (1 or 128) of each parameter's values. False outside a call.
+/// Where each part of a node's exchange buffer starts: the layout header
+/// (one count per input, per output and per param), then each input's
+/// channels, each output's, and 128 values per param. Inputs and outputs get
+/// room for [`MAX_CHANNELS`] channels each, so the regions never move.
+struct Regions {
+    inputs: usize,
+    outputs: usize,
+    params: usize,
+    end: usize,
+}
+
+impl CallFrame<'_> {
+    fn regions(&self) -> Regions {
+        let q = RENDER_QUANTUM_SIZE;
+        let inputs = self.header_len();
+        let outputs = inputs + self.inputs.len() * MAX_CHANNELS * q;
+        let params = outputs + self.outputs.len() * MAX_CHANNELS * q;
+        Regions {
+            inputs,
+            outputs,
+            params,
+            end: params + self.params.len() * q,
+        }
+    }
+}
+
+/// Fills the node's exchange buffer for this call: the layout header (the
+/// channels of each input, 0 when nothing feeds it; of each output; the
+/// length, 1 or 128, of each param's values), the inputs' samples and the
+/// params' values. One buffer per call keeps the op cheap on every engine.
+/// False outside a call or when the buffer is too small.
 #[op2(fast)]
-fn op_worklet_layout(#[buffer] header: &mut [u32]) -> bool {
+fn op_worklet_read(#[buffer] exchange: &mut [f32]) -> bool {
     let _rust = OutsideEngine::enter();
     with_current(|frame| {
-        if header.len() < frame.header_len() {
+        let q = RENDER_QUANTUM_SIZE;
+        let regions = frame.regions();
+        if exchange.len() < regions.end {
             return false;
         }
         let mut k = 0;
         for i in 0..frame.inputs.len() {
-            header[k] = frame.input_channels(i) as u32;
+            exchange[k] = frame.input_channels(i) as f32;
             k += 1;
         }
         for &channels in frame.output_channels {
-            header[k] = channels as u32;
+            exchange[k] = channels as f32;
             k += 1;
         }
         for p in frame.params {
-            header[k] = p.as_slice().len() as u32;
+            exchange[k] = p.as_slice().len() as f32;
             k += 1;
         }
-        true
-    })
-    .unwrap_or(false)
-}
-
-/// Copies the inputs into `inputs` (laid out as `op_worklet_layout` said:
-/// each input's channels in turn), zeroes `outputs`, and copies each
-/// parameter's values to the start of its 128-value slice of `params`.
-#[op2(fast)]
-fn op_worklet_read(
-    #[buffer] inputs: &mut [f32],
-    #[buffer] outputs: &mut [f32],
-    #[buffer] params: &mut [f32],
-) -> bool {
-    let _rust = OutsideEngine::enter();
-    with_current(|frame| {
-        let q = RENDER_QUANTUM_SIZE;
-        let mut at = 0;
+        let mut at = regions.inputs;
         for i in 0..frame.inputs.len() {
-            let channels = frame.input_channels(i);
             let block = &frame.inputs[i];
-            for c in 0..channels {
-                let Some(dst) = inputs.get_mut(at..at + q) else {
-                    return false;
-                };
-                dst.copy_from_slice(block.channel(c));
+            for c in 0..frame.input_channels(i) {
+                exchange[at..at + q].copy_from_slice(block.channel(c));
                 at += q;
             }
         }
-        outputs.fill(0.0);
         for (k, p) in frame.params.iter().enumerate() {
             let values = p.as_slice();
-            let Some(dst) = params.get_mut(k * q..k * q + values.len()) else {
-                return false;
-            };
-            dst.copy_from_slice(values);
+            let start = regions.params + k * q;
+            exchange[start..start + values.len()].copy_from_slice(values);
         }
         true
     })
     .unwrap_or(false)
 }
 
-/// Takes the outputs `process()` wrote into `outputs` (each output's
-/// channels in turn).
+/// Takes the outputs `process()` wrote, packed in the outputs region of the
+/// exchange buffer (each output's channels in turn).
 #[op2(fast)]
-fn op_worklet_write(#[buffer] outputs: &[f32]) -> bool {
+fn op_worklet_write(#[buffer] exchange: &[f32]) -> bool {
     let _rust = OutsideEngine::enter();
     with_current(|frame| {
         let q = RENDER_QUANTUM_SIZE;
-        let mut at = 0;
+        let regions = frame.regions();
+        if exchange.len() < regions.end {
+            return false;
+        }
+        let mut at = regions.outputs;
         for (o, block) in frame.outputs.iter_mut().enumerate() {
             let channels = frame.output_channels.get(o).copied().unwrap_or(1);
             block.make_silent_with_channels(channels);
-            let Some(src) = outputs.get(at..at + channels * q) else {
-                return false;
-            };
+            let src = &exchange[at..at + channels * q];
             at += channels * q;
             if src.iter().all(|&s| s == 0.0) {
                 continue;
@@ -266,7 +274,6 @@ deno_core::extension!(
     webaudio_worklet,
     deps = [deno_webidl, deno_web],
     ops = [
-        op_worklet_layout,
         op_worklet_read,
         op_worklet_write,
         op_worklet_sample_rate,

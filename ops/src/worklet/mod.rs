@@ -9,12 +9,13 @@
 //! quanta; `registerProcessor` reports each name and its parameter
 //! descriptors back with the `addModule` result.
 //!
-//! Each quantum a [`WorkletProcessor`] calls one JS function of the realm
-//! with its slot number. That function asks three fast ops for the layout
-//! (channel counts, parameter lengths), the input and parameter samples,
-//! and, after `process()`, takes the outputs. The `Float32Array`s `process()`
-//! sees are made once per layout and reused, so steady-state rendering
-//! allocates nothing outside the JS engine.
+//! Each quantum an AudioWorkletNode's processor calls one JS function of
+//! the realm with its slot number. That function has one fast op fill the
+//! node's exchange buffer (layout header, input samples, param values),
+//! copies them into the `Float32Array`s `process()` sees (made once per
+//! layout and reused), calls `process()`, copies the outputs back and has a
+//! second op take them. Steady-state rendering allocates nothing outside the
+//! JS engine.
 
 mod ext;
 mod processor;
