@@ -16,8 +16,8 @@ pub struct RenderScope<'a> {
     pub(crate) events: &'a EventQueue,
     pub(crate) garbage: &'a GarbageQueue,
     pub(crate) host: Option<&'a HostSlot>,
-    /// Bit `i` set: input `i` has an actively processing node connected.
-    pub(crate) active_inputs: u64,
+    /// Bit `i` set: a node is connected to input `i`.
+    pub(crate) connected_inputs: u64,
     /// An actively processing node feeds one of the inputs.
     pub(crate) fed: bool,
 }
@@ -37,7 +37,7 @@ impl<'a> RenderScope<'a> {
             events,
             garbage,
             host: None,
-            active_inputs: 0,
+            connected_inputs: 0,
             fed: false,
         }
     }
@@ -54,10 +54,12 @@ impl<'a> RenderScope<'a> {
         self.host?.borrow()
     }
 
-    /// Whether any node is connected to input `index` this quantum (an
-    /// AudioWorkletNode sees zero channels there otherwise).
-    pub fn input_is_active(&self, index: usize) -> bool {
-        index < 64 && self.active_inputs & (1 << index) != 0
+    /// Bit `i` set: some node is connected to input `i` this quantum (the
+    /// first 64 inputs). An AudioWorkletNode sees zero channels on an input
+    /// with none; one that stopped processing still gives a channel of
+    /// silence, as browsers and the WPT expect.
+    pub fn connected_inputs(&self) -> u64 {
+        self.connected_inputs
     }
 
     /// `currentTime` of the first sample of this quantum, in seconds.

@@ -108,6 +108,15 @@ pub(crate) struct Renderer {
 
 static SILENT_PARAM: [f32; 1] = [0.0];
 
+/// What feeds a node's inputs this quantum (see `Renderer::input_feeds`).
+#[derive(Debug, Clone, Copy, Default)]
+struct InputFeeds {
+    /// Bit `i`: a node is connected to input `i`.
+    connected: u64,
+    /// An actively processing node is connected to some input.
+    fed: bool,
+}
+
 impl Renderer {
     pub fn new(
         sample_rate: f32,
@@ -299,12 +308,13 @@ impl Renderer {
                 continue;
             }
             let was_active = node.active;
-            self.process_node(&mut node, &entry);
+            let feeds = self.input_feeds(edges);
+            self.process_node(&mut node, &entry, feeds);
             if node.active {
                 active += 1;
             }
             // A source that ended during this quantum still played in it.
-            node.processing = was_active || node.active || self.fed_by_processing_node(&entry);
+            node.processing = was_active || node.active || feeds.fed;
             if !node.processing && node.id != self.destination {
                 // Not actively processing: one channel of silence, as the
                 // spec says (what an AudioWorkletNode downstream sees).
@@ -340,13 +350,22 @@ impl Renderer {
             .first()
     }
 
-    /// Whether an actively processing node feeds one of the node's inputs
-    /// (nodes later in the order, in a cycle, count as of last quantum).
-    fn fed_by_processing_node(&self, entry: &OrderEntry) -> bool {
-        self.topology.incoming(entry).iter().any(|e| {
-            matches!(e.target, Target::Input(_))
-                && matches!(self.nodes.get(e.src.0 as usize), Some(Some(n)) if n.processing)
-        })
+    /// Which inputs have a node connected and whether any of those is
+    /// actively processing (nodes later in the order, in a cycle, count as
+    /// of last quantum), in one pass over the incoming edges.
+    fn input_feeds(&self, edges: &[InEdge]) -> InputFeeds {
+        let mut feeds = InputFeeds::default();
+        for e in edges {
+            if let Target::Input(i) = e.target
+                && let Some(Some(src)) = self.nodes.get(e.src.0 as usize)
+            {
+                if i < 64 {
+                    feeds.connected |= 1 << i;
+                }
+                feeds.fed |= src.processing;
+            }
+        }
+        feeds
     }
 
     fn has_live_input(&self, edges: &[InEdge]) -> bool {
@@ -363,7 +382,7 @@ impl Renderer {
             .get(e.output as usize)
     }
 
-    fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry) {
+    fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry, feeds: InputFeeds) {
         let edges = self.topology.incoming(entry);
         // A single-input node fed by exactly one sounding connection that
         // already has the computed layout reads that block in place.
@@ -453,18 +472,8 @@ impl Renderer {
             return;
         }
         let mut scope = self.scope(node.id);
-        scope.fed = self.fed_by_processing_node(entry);
-        // An input counts as fed while any node is connected to it (one
-        // that stopped processing gives a channel of silence), which is
-        // what browsers and the WPT expect of AudioWorkletNode inputs.
-        for e in edges {
-            if let Target::Input(i) = e.target
-                && i < 64
-                && matches!(self.nodes.get(e.src.0 as usize), Some(Some(_)))
-            {
-                scope.active_inputs |= 1 << i;
-            }
-        }
+        scope.fed = feeds.fed;
+        scope.connected_inputs = feeds.connected;
         // A panicking processor is a bug; contain it to its node (which then
         // outputs silence, as the spec asks for failed processors) instead
         // of losing the render thread.

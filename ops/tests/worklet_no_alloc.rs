@@ -11,7 +11,7 @@ use webaudio_engine::alloc_check::RenderAllocCheck;
 use webaudio_engine::node::constant_source::{ConstantSourceNode, ConstantSourceOptions};
 use webaudio_engine::{Context, RealtimeOptions, SinkChoice};
 use webaudio_ops::worklet::{
-    self, JS_ENGINE_SECTION_HOOK, ParamDescriptorData, WorkletNode, WorkletNodeOptions,
+    self, JS_ENGINE_SECTION_HOOK, ParamDescriptorData, RealmReport, WorkletNode, WorkletNodeOptions,
 };
 
 #[global_allocator]
@@ -51,7 +51,7 @@ fn worklet_rendering_allocates_only_inside_the_js_engine() {
         ..Default::default()
     })
     .unwrap();
-    let (reports, _rx) = std::sync::mpsc::channel();
+    let (reports, registrations) = std::sync::mpsc::channel();
     worklet::init_realm(&ctx, port(), reports);
     let loaded = worklet::add_module(
         &ctx,
@@ -60,11 +60,14 @@ fn worklet_rendering_allocates_only_inside_the_js_engine() {
     );
     ctx.resume().unwrap();
     ctx.flush();
-    let registered = loaded
+    loaded
         .blocking_recv()
         .expect("the render thread answers")
         .expect("the module loads");
-    assert_eq!(registered[0].name, "gain");
+    match registrations.try_recv() {
+        Ok(RealmReport::Registered(r)) => assert_eq!(r.name, "gain"),
+        other => panic!("expected the gain processor's registration, got {other:?}"),
+    }
 
     let src = ConstantSourceNode::new(&ctx, ConstantSourceOptions { offset: 0.5 }).unwrap();
     src.start(0.0).unwrap();

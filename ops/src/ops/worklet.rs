@@ -72,14 +72,14 @@ pub fn op_audio_worklet_init(
     Ok(())
 }
 
-/// Evaluates a fetched module in the scope; resolves with what it registered.
+/// Evaluates a fetched module in the scope; what it registered is then
+/// taken with `op_audio_worklet_take_registrations`.
 #[op2]
-#[serde]
 pub fn op_audio_worklet_add_module(
     #[cppgc] ctx: &ContextResource,
     #[string] url: String,
     #[string] source: String,
-) -> impl Future<Output = Result<Vec<RegisteredProcessor>, ModuleError>> + use<> {
+) -> impl Future<Output = Result<(), ModuleError>> + use<> {
     let reply = worklet::add_module(&ctx.ctx, url, source);
     async move {
         reply.await.unwrap_or_else(|_| {

@@ -20,8 +20,6 @@ pub(crate) struct RealmState {
     sample_rate: f32,
     frame: Rc<Cell<u64>>,
     global_port: Option<Box<dyn TransferredResource>>,
-    /// What `registerProcessor` recorded during the current `addModule`.
-    pub registered: Vec<RegisteredProcessor>,
     /// Processor construction data waiting for its constructor, by slot.
     pub pending: HashMap<u32, Construction>,
     reports: ReportSender,
@@ -38,7 +36,6 @@ impl RealmState {
             sample_rate,
             frame,
             global_port,
-            registered: Vec::new(),
             pending: HashMap::new(),
             reports,
         }
@@ -48,8 +45,8 @@ impl RealmState {
 /// The buffers of the `process()` call under way.
 pub(crate) struct CallFrame<'a> {
     pub inputs: &'a [AudioBlock],
-    /// Bit `i`: input `i` is fed by an actively processing node.
-    pub active_inputs: u64,
+    /// Bit `i`: a node is connected to input `i`.
+    pub connected_inputs: u64,
     pub outputs: &'a mut [AudioBlock],
     /// Channels of each output this quantum.
     pub output_channels: &'a [usize],
@@ -58,7 +55,7 @@ pub(crate) struct CallFrame<'a> {
 
 impl CallFrame<'_> {
     fn input_channels(&self, i: usize) -> usize {
-        if i < 64 && self.active_inputs & (1 << i) != 0 {
+        if i < 64 && self.connected_inputs & (1 << i) != 0 {
             self.inputs.get(i).map_or(0, |b| b.number_of_channels())
         } else {
             0
@@ -211,12 +208,13 @@ fn op_worklet_register(
     #[string] name: String,
     #[serde] descriptors: Vec<ParamDescriptorData>,
 ) {
-    let realm = state.borrow_mut::<RealmState>();
-    let registered = RegisteredProcessor { name, descriptors };
-    let _ = realm
+    let _ = state
+        .borrow::<RealmState>()
         .reports
-        .send(RealmReport::Registered(registered.clone()));
-    realm.registered.push(registered);
+        .send(RealmReport::Registered(RegisteredProcessor {
+            name,
+            descriptors,
+        }));
 }
 
 /// What the processor constructor of `slot` needs, with its port made a

@@ -129,11 +129,9 @@ struct WorkletProcessor {
 }
 
 impl WorkletProcessor {
-    fn fail(&mut self, realm: Option<&WorkletRealm>, scope: &RenderScope<'_>, info: ErrorInfo) {
+    fn fail(&mut self, realm: &WorkletRealm, scope: &RenderScope<'_>, info: ErrorInfo) {
         self.callable = false;
-        if let Some(realm) = realm {
-            realm.report_error(scope.node_id.0, info);
-        }
+        realm.report_error(scope.node_id.0, info);
         scope.post_event(EngineEvent::ProcessorError(scope.node_id));
     }
 }
@@ -156,7 +154,7 @@ impl Processor for WorkletProcessor {
         };
         match realm.construct(scope.node_id.0, data) {
             Ok(()) => scope.post_event(EngineEvent::ProcessorReady(scope.node_id)),
-            Err(info) => self.fail(Some(realm), scope, info),
+            Err(info) => self.fail(realm, scope, info),
         }
     }
 
@@ -176,12 +174,6 @@ impl Processor for WorkletProcessor {
                 self.output_channels[0] = io.inputs.first().map_or(1, |b| b.number_of_channels())
             }
         }
-        let mut active_inputs = 0u64;
-        for i in 0..io.inputs.len().min(64) {
-            if scope.input_is_active(i) {
-                active_inputs |= 1 << i;
-            }
-        }
         let mut host = scope.host();
         let Some(realm) = host
             .as_deref_mut()
@@ -194,7 +186,7 @@ impl Processor for WorkletProcessor {
         };
         let mut frame = CallFrame {
             inputs: io.inputs,
-            active_inputs,
+            connected_inputs: scope.connected_inputs(),
             outputs: io.outputs,
             output_channels: &self.output_channels,
             params: io.params,
@@ -208,7 +200,7 @@ impl Processor for WorkletProcessor {
                 for o in frame.outputs.iter_mut() {
                     o.make_silent_with_channels(1);
                 }
-                self.fail(Some(realm), scope, info);
+                self.fail(realm, scope, info);
                 false
             }
         }

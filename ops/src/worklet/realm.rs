@@ -65,7 +65,7 @@ impl Drop for EngineSection {
 }
 
 /// A processor name and its parameter descriptors, as `registerProcessor`
-/// recorded them during one `addModule`.
+/// recorded them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RegisteredProcessor {
     pub name: String,
@@ -230,7 +230,7 @@ impl WorkletRealm {
             ..Default::default()
         })
         .map_err(|e| e.to_string())?;
-        let hooks = take_hooks(&mut js).map_err(|e| e.to_string())?;
+        let hooks = take_hooks(&mut js)?;
         drop(guard);
         Ok(Self {
             hooks: Some(hooks),
@@ -241,26 +241,18 @@ impl WorkletRealm {
         })
     }
 
-    /// Evaluates one module in the scope: what it registered, or why it
-    /// could not load. An exception while it runs is reported, as the HTML
-    /// spec's "run a module script" does, and does not fail `addModule`.
-    fn add_module(
-        &mut self,
-        url: &str,
-        source: String,
-    ) -> Result<Vec<RegisteredProcessor>, ModuleError> {
+    /// Evaluates one module in the scope, or says why it could not load
+    /// (what it registers is reported as `RealmReport::Registered`). An
+    /// exception while it runs is reported, as the HTML spec's "run a module
+    /// script" does, and does not fail `addModule`.
+    fn add_module(&mut self, url: &str, source: String) -> Result<(), ModuleError> {
         let _section = EngineSection::enter();
         let (Some(js), Some(tokio)) = (self.js.as_mut(), self.tokio.as_ref()) else {
             return Err(ModuleError::Abort("the AudioWorklet scope is gone".into()));
         };
         let specifier = ModuleSpecifier::parse(url)
             .map_err(|e| ModuleError::Abort(format!("invalid module URL '{url}': {e}")))?;
-        js.op_state()
-            .borrow_mut()
-            .borrow_mut::<RealmState>()
-            .registered
-            .clear();
-        let result = tokio.block_on(async {
+        tokio.block_on(async {
             let id = js
                 .load_side_es_module_from_code(&specifier, source)
                 .await
@@ -273,15 +265,7 @@ impl WorkletRealm {
                 report_uncaught(&e);
             }
             Ok(())
-        });
-        let registered = std::mem::take(
-            &mut js
-                .op_state()
-                .borrow_mut()
-                .borrow_mut::<RealmState>()
-                .registered,
-        );
-        result.map(|()| registered)
+        })
     }
 
     /// Runs the AudioWorkletProcessor construction algorithm for `slot`.
@@ -384,48 +368,29 @@ fn call_hook(
 }
 
 /// Reads the functions the worklet bootstrap left for Rust.
-fn take_hooks(js: &mut JsRuntime) -> Result<Hooks, CoreError> {
-    let value = js.execute_script(
-        "ext:webaudio_worklet/hooks.js",
-        "(() => { const h = globalThis.__webaudioWorkletHooks; \
-         delete globalThis.__webaudioWorkletHooks; return h; })()",
-    )?;
+fn take_hooks(js: &mut JsRuntime) -> Result<Hooks, String> {
+    let value = js
+        .execute_script(
+            "ext:webaudio_worklet/hooks.js",
+            "(() => { const h = globalThis.__webaudioWorkletHooks; \
+             delete globalThis.__webaudioWorkletHooks; return h; })()",
+        )
+        .map_err(|e| e.to_string())?;
     deno_core::scope!(scope, js);
+    let missing = || "the AudioWorklet bootstrap did not install its hooks".to_string();
     let object = v8::Local::new(scope, value);
-    let object = v8::Local::<v8::Object>::try_from(object)
-        .map_err(|_| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
-    let get =
-        |scope: &mut v8::PinScope, name: &str| -> Result<v8::Global<v8::Function>, CoreError> {
-            let key = v8::String::new(scope, name)
-                .ok_or_else(|| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
-            let value = object
-                .get(scope, key.into())
-                .ok_or_else(|| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
-            let function = v8::Local::<v8::Function>::try_from(value)
-                .map_err(|_| CoreErrorKind::Js(Box::new(hook_error())).into_box())?;
-            Ok(v8::Global::new(scope, function))
-        };
+    let object = v8::Local::<v8::Object>::try_from(object).map_err(|_| missing())?;
+    let get = |scope: &mut v8::PinScope, name: &str| {
+        let key = v8::String::new(scope, name).ok_or_else(missing)?;
+        let value = object.get(scope, key.into()).ok_or_else(missing)?;
+        let function = v8::Local::<v8::Function>::try_from(value).map_err(|_| missing())?;
+        Ok::<_, String>(v8::Global::new(scope, function))
+    };
     Ok(Hooks {
         process: get(scope, "process")?,
         construct: get(scope, "construct")?,
         remove: get(scope, "remove")?,
     })
-}
-
-fn hook_error() -> JsError {
-    JsError {
-        name: Some("Error".into()),
-        message: Some("the AudioWorklet bootstrap did not install its hooks".into()),
-        stack: None,
-        cause: None,
-        exception_message: "the AudioWorklet bootstrap did not install its hooks".into(),
-        frames: Vec::new(),
-        source_line: None,
-        source_line_frame_index: None,
-        aggregated: None,
-        additional_properties: Vec::new(),
-        stack_is_custom: false,
-    }
 }
 
 /// Maps a module-loading failure to the error `addModule` rejects with: a
@@ -473,7 +438,7 @@ pub fn add_module(
     ctx: &Context,
     url: String,
     source: String,
-) -> oneshot::Receiver<Result<Vec<RegisteredProcessor>, ModuleError>> {
+) -> oneshot::Receiver<Result<(), ModuleError>> {
     let (tx, rx) = oneshot::channel();
     let mut job = Some((url, source, tx));
     ctx.run_on_render_thread(Box::new(move |access: &mut HostAccess<'_>| {
