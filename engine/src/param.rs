@@ -514,18 +514,32 @@ impl ParamControl {
         value: f32,
         start_time: f64,
     ) -> Result<ParamCommand, ParamError> {
-        const M: &str = "setValueAtTime";
         check_finite_f32("value", value)?;
         check_finite_f64("startTime", start_time)?;
-        check_time(M, "startTime", start_time)?;
-        let t = self.clamp_time(start_time);
-        self.check_not_in_curve(M, t)?;
-        Ok(self.insert(
+        self.insert_point(
+            "setValueAtTime",
+            "startTime",
             Kind::SetValue,
-            t,
-            t,
-            Event::new(Kind::SetValue, t, value as f64),
-        ))
+            value,
+            start_time,
+        )
+    }
+
+    /// The shared last steps of the automation methods that add one event
+    /// at one time (setValueAtTime and the two ramps): the time check, the
+    /// clamp to the present, the curve-overlap rule, and the insertion.
+    fn insert_point(
+        &mut self,
+        method: &str,
+        time_name: &str,
+        kind: Kind,
+        value: f32,
+        time: f64,
+    ) -> Result<ParamCommand, ParamError> {
+        check_time(method, time_name, time)?;
+        let t = self.clamp_time(time);
+        self.check_not_in_curve(method, t)?;
+        Ok(self.insert(kind, t, t, Event::new(kind, t, value as f64)))
     }
 
     pub fn linear_ramp_to_value_at_time(
@@ -533,18 +547,15 @@ impl ParamControl {
         value: f32,
         end_time: f64,
     ) -> Result<ParamCommand, ParamError> {
-        const M: &str = "linearRampToValueAtTime";
         check_finite_f32("value", value)?;
         check_finite_f64("endTime", end_time)?;
-        check_time(M, "endTime", end_time)?;
-        let t = self.clamp_time(end_time);
-        self.check_not_in_curve(M, t)?;
-        Ok(self.insert(
+        self.insert_point(
+            "linearRampToValueAtTime",
+            "endTime",
             Kind::Linear,
-            t,
-            t,
-            Event::new(Kind::Linear, t, value as f64),
-        ))
+            value,
+            end_time,
+        )
     }
 
     pub fn exponential_ramp_to_value_at_time(
@@ -560,15 +571,7 @@ impl ParamControl {
                 "{M}: value ({value}) must not be 0."
             )));
         }
-        check_time(M, "endTime", end_time)?;
-        let t = self.clamp_time(end_time);
-        self.check_not_in_curve(M, t)?;
-        Ok(self.insert(
-            Kind::Exponential,
-            t,
-            t,
-            Event::new(Kind::Exponential, t, value as f64),
-        ))
+        self.insert_point(M, "endTime", Kind::Exponential, value, end_time)
     }
 
     pub fn set_target_at_time(
