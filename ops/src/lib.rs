@@ -10,6 +10,7 @@
 pub mod error;
 pub mod loader;
 mod ops;
+pub mod permissions;
 pub mod worklet;
 
 pub use error::WebAudioError;

@@ -1,5 +1,9 @@
-//! ES module loading from the local file system (`file:` URLs only), for
-//! the main realm and the AudioWorklet realm alike.
+//! ES module loading for every realm: `file:` URLs (relative specifiers
+//! resolve against the importer) read from disk within the process's read
+//! permission, `blob:` URLs from the shared Blob URL store, and `data:`
+//! URLs. Any other scheme is refused with a clear error.
+
+use std::sync::Arc;
 
 use deno_core::error::ModuleLoaderError;
 use deno_core::{
@@ -9,9 +13,22 @@ use deno_core::{
 };
 use deno_error::JsErrorBox;
 
-/// Resolves relative and `file:` specifiers against the importing module and
-/// reads them from disk. Any other scheme is refused with a clear error.
-pub struct FileModuleLoader;
+use crate::permissions::Permissions;
+
+/// The module loader of the main runtime, its Workers and the worklet
+/// scopes.
+pub struct FileModuleLoader {
+    permissions: Arc<Permissions>,
+    blobs: Option<Arc<deno_web::BlobStore>>,
+}
+
+impl FileModuleLoader {
+    /// A loader that reads what `permissions` allow and finds `blob:` URLs
+    /// in `blobs` (without a store, `blob:` modules cannot be loaded).
+    pub fn new(permissions: Arc<Permissions>, blobs: Option<Arc<deno_web::BlobStore>>) -> Self {
+        Self { permissions, blobs }
+    }
+}
 
 impl ModuleLoader for FileModuleLoader {
     fn resolve(
@@ -29,36 +46,87 @@ impl ModuleLoader for FileModuleLoader {
         referrer: Option<&ModuleLoadReferrer>,
         options: ModuleLoadOptions,
     ) -> ModuleLoadResponse {
-        let importer = referrer.map(|r| {
-            format!(
-                " (imported from {}:{}:{})",
-                r.specifier, r.line_number, r.column_number
-            )
-        });
-        ModuleLoadResponse::Sync(load_file_module(
-            specifier,
-            &options.requested_module_type,
-            importer.as_deref().unwrap_or(""),
+        let importer = referrer
+            .map(|r| {
+                format!(
+                    " (imported from {}:{}:{})",
+                    r.specifier, r.line_number, r.column_number
+                )
+            })
+            .unwrap_or_default();
+        let requested = options.requested_module_type;
+        let is_json = specifier.path().to_ascii_lowercase().ends_with(".json");
+        ModuleLoadResponse::Sync(self.read_resource(specifier, &importer).and_then(
+            |(mime, code)| {
+                let is_json = match specifier.scheme() {
+                    "file" => is_json,
+                    _ => is_json_mime(&mime),
+                };
+                module_source(specifier, &requested, is_json, code)
+            },
         ))
     }
 }
 
-fn load_file_module(
+impl FileModuleLoader {
+    /// The MIME type (for `data:` and `blob:` URLs, else empty) and bytes of
+    /// the resource at `specifier`, read as a module would be: a classic
+    /// Worker script, or one `importScripts` loads. `importer` is added to
+    /// a not-found message.
+    pub fn read_resource(
+        &self,
+        specifier: &ModuleSpecifier,
+        importer: &str,
+    ) -> Result<(String, Vec<u8>), ModuleLoaderError> {
+        match specifier.scheme() {
+            "file" => {
+                let path = specifier.to_file_path().map_err(|()| {
+                    JsErrorBox::type_error(format!("Invalid file URL '{specifier}'"))
+                })?;
+                self.permissions
+                    .check_read(&path)
+                    .map_err(JsErrorBox::from_err)?;
+                let code = std::fs::read(&path).map_err(|e| {
+                    JsErrorBox::type_error(format!(
+                        "Module not found: cannot read '{}': {}{importer}",
+                        path.display(),
+                        io_reason(&e)
+                    ))
+                })?;
+                Ok((String::new(), code))
+            }
+            "data" => decode_data_url(specifier.as_str()).map_err(|e| {
+                JsErrorBox::type_error(format!("Cannot load module '{specifier}': {e}"))
+            }),
+            "blob" => {
+                let blob = self
+                    .blobs
+                    .as_ref()
+                    .and_then(|store| store.get_object_url(specifier.clone()))
+                    .ok_or_else(|| {
+                        JsErrorBox::type_error(format!(
+                            "Module not found: no Blob is registered for '{specifier}'{importer}"
+                        ))
+                    })?;
+                // Blob parts live in memory: reading them never waits.
+                let code = deno_core::futures::executor::block_on(blob.read_all());
+                Ok((blob.media_type.clone(), code))
+            }
+            _ => Err(JsErrorBox::type_error(format!(
+                "Cannot load module '{specifier}': only file:, blob: and data: URLs and relative paths are supported"
+            ))),
+        }
+    }
+}
+
+/// The module of `requested` type made of `code`; a JSON resource asked for
+/// as JavaScript is refused, as browsers do without the import attribute.
+fn module_source(
     specifier: &ModuleSpecifier,
     requested: &RequestedModuleType,
-    importer: &str,
+    is_json: bool,
+    code: Vec<u8>,
 ) -> Result<ModuleSource, ModuleLoaderError> {
-    if specifier.scheme() != "file" {
-        return Err(JsErrorBox::type_error(format!(
-            "Cannot load module '{specifier}': only file: URLs and relative paths are supported"
-        )));
-    }
-    let path = specifier
-        .to_file_path()
-        .map_err(|()| JsErrorBox::type_error(format!("Invalid file URL '{specifier}'")))?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let module_type = match requested {
         RequestedModuleType::Json => ModuleType::Json,
         RequestedModuleType::Text => ModuleType::Text,
@@ -70,19 +138,30 @@ fn load_file_module(
         }
         _ => ModuleType::JavaScript,
     };
-    let code = std::fs::read(&path).map_err(|e| {
-        JsErrorBox::type_error(format!(
-            "Module not found: cannot read '{}': {}{importer}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
     Ok(ModuleSource::new(
         module_type,
         ModuleSourceCode::Bytes(code.into_boxed_slice().into()),
         specifier,
         None,
     ))
+}
+
+/// The MIME type (with its parameters) and body of a `data:` URL, as the
+/// Fetch standard's data: URL processor gives them.
+pub fn decode_data_url(url: &str) -> Result<(String, Vec<u8>), String> {
+    let parsed =
+        data_url::DataUrl::process(url).map_err(|e| format!("invalid data: URL ({e:?})"))?;
+    let mime = parsed.mime_type().to_string();
+    let (body, _fragment) = parsed
+        .decode_to_vec()
+        .map_err(|_| "invalid base64 in data: URL".to_string())?;
+    Ok((mime, body))
+}
+
+/// Whether a MIME type (parameters allowed) names JSON.
+fn is_json_mime(mime: &str) -> bool {
+    let essence = mime.split(';').next().unwrap_or("").trim();
+    essence.ends_with("/json") || essence.ends_with("+json")
 }
 
 /// The reason of an I/O error without the "(os error N)" suffix.

@@ -52,7 +52,7 @@ fn worklet_rendering_allocates_only_inside_the_js_engine() {
     })
     .unwrap();
     let (reports, registrations) = std::sync::mpsc::channel();
-    worklet::init_realm(&ctx, port(), reports);
+    worklet::init_realm(&ctx, port(), reports, Default::default());
     let loaded = worklet::add_module(
         &ctx,
         "file:///no-alloc/gain.js".into(),

@@ -63,7 +63,13 @@ pub fn op_audio_worklet_init(
     }
     let port = take_port(state, port)?;
     let (tx, rx) = std::sync::mpsc::channel();
-    worklet::init_realm(&ctx.ctx, port, tx);
+    // The scope imports what the main realm may read; a runtime that set
+    // no permissions grants none.
+    let permissions = state
+        .try_borrow::<std::sync::Arc<crate::permissions::Permissions>>()
+        .cloned()
+        .unwrap_or_default();
+    worklet::init_realm(&ctx.ctx, port, tx, permissions);
     let _ = ctx.worklet.set(WorkletMain {
         reports: rx,
         waiting: RefCell::new(HashMap::new()),

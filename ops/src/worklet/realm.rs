@@ -205,6 +205,7 @@ impl WorkletRealm {
         sample_rate: f32,
         global_port: Option<Box<dyn TransferredResource>>,
         errors: ReportSender,
+        permissions: std::sync::Arc<crate::permissions::Permissions>,
     ) -> Result<Self, String> {
         let _section = EngineSection::enter();
         let tokio = tokio::runtime::Builder::new_current_thread()
@@ -215,7 +216,10 @@ impl WorkletRealm {
         let state = RealmState::new(sample_rate, frame.clone(), global_port, errors.clone());
         let guard = tokio.enter();
         let mut js = JsRuntime::try_new(RuntimeOptions {
-            module_loader: Some(Rc::new(crate::loader::FileModuleLoader)),
+            module_loader: Some(Rc::new(crate::loader::FileModuleLoader::new(
+                permissions,
+                None,
+            ))),
             shared_array_buffer_store: Some(super::shared_array_buffer_store()),
             extensions: vec![
                 deno_webidl::deno_webidl::init(),
@@ -415,8 +419,14 @@ fn load_error(e: CoreError) -> ModuleError {
 }
 
 /// Makes the context's AudioWorkletGlobalScope on its render thread (once),
-/// with `port` as its `port`, and returns where its processor errors go.
-pub fn init_realm(ctx: &Context, port: Box<dyn TransferredResource>, errors: ReportSender) {
+/// with `port` as its `port`, processor errors reported to `errors` and
+/// module imports limited to what `permissions` allow.
+pub fn init_realm(
+    ctx: &Context,
+    port: Box<dyn TransferredResource>,
+    errors: ReportSender,
+    permissions: std::sync::Arc<crate::permissions::Permissions>,
+) {
     let mut port = Some(port);
     let mut errors = Some(errors);
     ctx.run_on_render_thread(Box::new(move |access: &mut HostAccess<'_>| {
@@ -426,7 +436,7 @@ pub fn init_realm(ctx: &Context, port: Box<dyn TransferredResource>, errors: Rep
         let (Some(port), Some(errors)) = (port.take(), errors.take()) else {
             return;
         };
-        match WorkletRealm::new(access.sample_rate, Some(port), errors) {
+        match WorkletRealm::new(access.sample_rate, Some(port), errors, permissions.clone()) {
             Ok(realm) => *access.slot = Some(Box::new(realm)),
             Err(e) => eprintln!("webaudio-run: cannot start the AudioWorklet scope: {e}"),
         }
