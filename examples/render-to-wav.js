@@ -1,6 +1,6 @@
 // Renders two seconds of a gain envelope offline, as fast as the CPU allows,
 // and writes it to a WAV file:
-//   webaudio-run examples/render-to-wav.js [out.wav]
+//   webaudio-run --allow-write examples/render-to-wav.js [out.wav]
 const out = WebAudioRun.args[0] ?? "envelope.wav";
 const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 2 * 48000, sampleRate: 48000 });
 

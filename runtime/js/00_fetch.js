@@ -1,10 +1,18 @@
-// `fetch` of local files, with the parts of Headers and Response scripts use.
-// Relative URLs resolve against the module that calls fetch (falling back to
-// the main module), so `fetch("./sound.wav")` works from any module.
+// `fetch`, with the parts of Headers and Response scripts use: `file:` URLs
+// (within the read permission), `data:` and `blob:` URLs always, and
+// `http:`/`https:` URLs with `--allow-net`. Relative URLs resolve against the
+// module that calls fetch (falling back to the main module), so
+// `fetch("./sound.wav")` works from any module.
 
 (function () {
 const { core, primordials } = __bootstrap;
-const { op_fetch_read_file, op_runtime_main_module } = core.ops;
+const {
+  op_fetch_cancel_handle,
+  op_fetch_data_url,
+  op_fetch_http,
+  op_fetch_read_file,
+  op_runtime_main_module,
+} = core.ops;
 
 const {
   ArrayBufferIsView,
@@ -37,6 +45,7 @@ const {
   Uint8Array,
   ArrayBuffer,
   ArrayBufferPrototype,
+  StringPrototypeToUpperCase,
 } = primordials;
 
 const webidl = core.loadExtScript("ext:deno_webidl/00_webidl.js");
@@ -44,6 +53,7 @@ const { TextDecoder, TextEncoder } = core.loadExtScript(
   "ext:deno_web/08_text_encoding.js",
 );
 const { URL } = core.loadExtScript("ext:deno_web/00_url.js");
+const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
 
 const FILE_URL_IN_STACK = /(file:\/\/[^\s)]+?):\d+:\d+/;
 
@@ -133,6 +143,7 @@ const _status = Symbol("status");
 const _statusText = Symbol("statusText");
 const _headers = Symbol("headers");
 const _url = Symbol("url");
+const _redirected = Symbol("redirected");
 
 function bodyToBytes(body) {
   if (body === null || body === undefined) return null;
@@ -181,7 +192,7 @@ class Response {
     return "basic";
   }
   get redirected() {
-    return false;
+    return this[_redirected] === true;
   }
   get bodyUsed() {
     return this[_used];
@@ -271,7 +282,128 @@ const CONTENT_TYPES = {
   m4a: "audio/mp4",
 };
 
-/** `fetch(input)` for `file:` URLs and paths relative to the calling module. */
+function contentTypeOf(url) {
+  const extension = StringPrototypeToLowerCase(url.pathname.split(".").pop() ?? "");
+  return CONTENT_TYPES[extension];
+}
+
+/** A Response made here (its body already read). */
+function makeResponse(bytes, { status = 200, statusText = "", headers, url, redirected = false }) {
+  const response = new Response(null, { status, statusText, headers });
+  response[_bytes] = bytes;
+  response[_url] = url;
+  if (redirected) response[_redirected] = true;
+  return response;
+}
+
+/**
+ * The request body as bytes and the Content-Type it implies (Fetch's
+ * "extract a body"), or null.
+ */
+async function extractBody(body) {
+  if (body === undefined || body === null) return null;
+  if (typeof body === "string") {
+    return [new TextEncoder().encode(body), "text/plain;charset=UTF-8"];
+  }
+  const { URLSearchParams } = core.loadExtScript("ext:deno_web/00_url.js");
+  if (ObjectPrototypeIsPrototypeOf(URLSearchParams.prototype, body)) {
+    return [
+      new TextEncoder().encode(body.toString()),
+      "application/x-www-form-urlencoded;charset=UTF-8",
+    ];
+  }
+  const { BlobPrototype } = core.loadExtScript("ext:deno_web/09_file.js");
+  if (ObjectPrototypeIsPrototypeOf(BlobPrototype, body)) {
+    return [new Uint8Array(await body.arrayBuffer()), body.type || null];
+  }
+  if (ObjectPrototypeIsPrototypeOf(ArrayBufferPrototype, body) || ArrayBufferIsView(body)) {
+    return [bodyToBytes(body), null];
+  }
+  return [new TextEncoder().encode(`${body}`), "text/plain;charset=UTF-8"];
+}
+
+/** The rejection of a fetch aborted by `signal`. */
+function abortReason(signal) {
+  return signal.reason ?? new DOMException("The fetch was aborted.", "AbortError");
+}
+
+async function fetchHttp(url, method, init, signal) {
+  const headers = new Headers(init?.headers);
+  let body = null;
+  if (init?.body !== undefined && init?.body !== null) {
+    if (method === "GET" || method === "HEAD") {
+      throw new TypeError(`Failed to execute 'fetch' on 'Window': Request with ${method} method cannot have body.`);
+    }
+    const [bytes, type] = await extractBody(init.body);
+    body = bytes;
+    if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+  }
+  const cancel = op_fetch_cancel_handle();
+  const onAbort = () => core.tryClose(cancel);
+  signal?.addEventListener("abort", onAbort);
+  try {
+    const result = await op_fetch_http(
+      method,
+      url.href,
+      [...headers.entries()],
+      body ?? new Uint8Array(0),
+      body !== null,
+      cancel,
+    );
+    return makeResponse(method === "HEAD" ? null : result.body, {
+      status: result.status,
+      statusText: result.statusText,
+      headers: result.headers,
+      url: result.url,
+      redirected: result.redirected,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw e;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    core.tryClose(cancel);
+  }
+}
+
+async function fetchBlob(url, method) {
+  if (method !== "GET") {
+    throw new TypeError(`Failed to fetch '${url.href}': blob: URLs can only be fetched with GET`);
+  }
+  const { blobFromObjectUrl } = core.loadExtScript("ext:deno_web/09_file.js");
+  const blob = blobFromObjectUrl(url.href);
+  if (blob === null) {
+    throw new TypeError(`Failed to fetch '${url.href}': no Blob is registered for this URL`);
+  }
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  return makeResponse(bytes, {
+    statusText: "OK",
+    headers: { "content-type": blob.type, "content-length": `${bytes.byteLength}` },
+    url: url.href,
+  });
+}
+
+function fetchData(url) {
+  const { 0: mime, 1: bytes } = op_fetch_data_url(url.href);
+  return makeResponse(bytes, {
+    statusText: "OK",
+    headers: { "content-type": mime },
+    url: url.href,
+  });
+}
+
+async function fetchFile(url, method) {
+  if (method !== "GET" && method !== "HEAD") {
+    throw new TypeError(`Failed to fetch '${url.href}': only GET and HEAD are supported for local files, not '${method}'`);
+  }
+  const bytes = await op_fetch_read_file(url.href);
+  const headers = { "content-length": `${bytes.byteLength}` };
+  const type = contentTypeOf(url);
+  if (type) headers["content-type"] = type;
+  return makeResponse(method === "HEAD" ? null : bytes, { headers, url: url.href });
+}
+
+/** `fetch(input, init)`: see the top of this file for what it reaches. */
 function fetch(input, init = undefined) {
   const prefix = "Failed to execute 'fetch' on 'Window'";
   webidl.requiredArguments(arguments.length, 1, prefix);
@@ -281,20 +413,28 @@ function fetch(input, init = undefined) {
   } catch (e) {
     return PromiseReject(new TypeError(`${prefix}: Invalid URL '${input}'`));
   }
-  const method = init?.method ?? "GET";
-  if (StringPrototypeToLowerCase(`${method}`) !== "get") {
-    return PromiseReject(new TypeError(`${prefix}: only GET is supported for local files, not '${method}'`));
+  const method = StringPrototypeToUpperCase(`${init?.method ?? input?.method ?? "GET"}`);
+  const signal = init?.signal ?? input?.signal ?? null;
+  if (signal?.aborted) return PromiseReject(abortReason(signal));
+  if (init?.redirect !== undefined && init.redirect !== "follow") {
+    return PromiseReject(new DOMException(`${prefix}: redirect mode '${init.redirect}' is not supported (only 'follow')`, "NotSupportedError"));
   }
-  const href = url.href;
-  return op_fetch_read_file(href).then((bytes) => {
-    const extension = StringPrototypeToLowerCase(url.pathname.split(".").pop() ?? "");
-    const headers = { "content-length": `${bytes.byteLength}` };
-    if (CONTENT_TYPES[extension]) headers["content-type"] = CONTENT_TYPES[extension];
-    const response = new Response(null, { status: 200, headers });
-    response[_bytes] = bytes;
-    response[_url] = href;
-    return response;
-  });
+  const run = async () => {
+    switch (url.protocol) {
+      case "file:":
+        return await fetchFile(url, method);
+      case "data:":
+        return fetchData(url);
+      case "blob:":
+        return await fetchBlob(url, method);
+      case "http:":
+      case "https:":
+        return await fetchHttp(url, method, init, signal);
+      default:
+        throw new TypeError(`${prefix}: unsupported URL scheme '${url.protocol}' in '${url.href}'`);
+    }
+  };
+  return run();
 }
 
 return { fetch, Headers, Response };

@@ -39,7 +39,10 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The script to run: an ES module, or a classic script (detected).
+    #[command(flatten)]
+    pub permissions: PermissionArgs,
+
+    /// The script to run, as an ES module.
     #[arg(value_name = "SCRIPT", required = true)]
     pub script: Option<PathBuf>,
 
@@ -50,6 +53,49 @@ pub struct RunArgs {
         allow_hyphen_values = true
     )]
     pub args: Vec<String>,
+}
+
+/// Deno's permission flags. Without them a script may read files under its
+/// own folder and the current directory, and nothing else.
+#[derive(Debug, Default, clap::Args)]
+pub struct PermissionArgs {
+    /// Allow reading files: everywhere, or under the given paths.
+    #[arg(
+        long = "allow-read",
+        value_name = "PATH",
+        num_args = 0..,
+        require_equals = true,
+        value_delimiter = ',',
+        action = clap::ArgAction::Append
+    )]
+    pub allow_read: Option<Vec<PathBuf>>,
+
+    /// Allow writing files: everywhere, or under the given paths.
+    #[arg(
+        long = "allow-write",
+        value_name = "PATH",
+        num_args = 0..,
+        require_equals = true,
+        value_delimiter = ',',
+        action = clap::ArgAction::Append
+    )]
+    pub allow_write: Option<Vec<PathBuf>>,
+
+    /// Allow network access (`fetch` of http: and https: URLs): to any host,
+    /// or to the given `host[:port]`s.
+    #[arg(
+        long = "allow-net",
+        value_name = "HOST",
+        num_args = 0..,
+        require_equals = true,
+        value_delimiter = ',',
+        action = clap::ArgAction::Append
+    )]
+    pub allow_net: Option<Vec<String>>,
+
+    /// Allow everything.
+    #[arg(short = 'A', long = "allow-all")]
+    pub allow_all: bool,
 }
 
 #[derive(Debug, clap::Args)]

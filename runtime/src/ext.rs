@@ -1,14 +1,118 @@
 //! The runtime's own deno_core extension: script arguments, exit, terminal
-//! detection and `fetch` of local files. Its JS lives in `runtime/js/`.
+//! detection, `navigator`, `fetch`, `Worker` and writing WAV files. Its JS
+//! lives in `runtime/js/`; `99_main.js` installs the globals of a window or
+//! of a dedicated worker.
 
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use deno_core::{OpState, op2};
+use webaudio_ops::permissions::{PermissionError, Permissions};
 
-/// What the bootstrap needs to know about this process.
+use crate::web_worker::WorkerScope;
+
+/// What every realm of the process shares: the permissions granted on the
+/// command line and the Blob URL store (a `blob:` URL made in one realm
+/// can be fetched or run as a Worker in another).
+#[derive(Clone, Default)]
+pub struct ProcessShared {
+    pub permissions: Arc<Permissions>,
+    pub blobs: Arc<deno_web::BlobStore>,
+}
+
+/// What the bootstrap needs to know about this realm.
 pub struct RuntimeInfo {
     pub args: Vec<String>,
     pub main_module: String,
+    pub shared: ProcessShared,
+    /// `None` for the main realm (a window); a dedicated worker's otherwise.
+    pub worker: Option<WorkerScope>,
+}
+
+/// `"window"` or `"worker"`: which global scope the bootstrap installs.
+#[op2]
+#[string]
+fn op_runtime_global_scope(state: &mut OpState) -> &'static str {
+    if state.borrow::<RuntimeInfo>().worker.is_some() {
+        "worker"
+    } else {
+        "window"
+    }
+}
+
+/// What `navigator` says about this machine.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NavigatorInfo {
+    user_agent: String,
+    platform: String,
+    hardware_concurrency: usize,
+    languages: Vec<String>,
+}
+
+#[op2]
+#[serde]
+fn op_navigator_info() -> NavigatorInfo {
+    let os = match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "MacIntel",
+        "windows" => "Win32",
+        other => other,
+    };
+    NavigatorInfo {
+        user_agent: format!("webaudio-run/{}", env!("CARGO_PKG_VERSION")),
+        platform: format!("{os} {}", std::env::consts::ARCH),
+        hardware_concurrency: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        languages: preferred_languages(),
+    }
+}
+
+/// The user's languages as BCP 47 tags, from the POSIX locale variables
+/// (`LANGUAGE` is a colon-separated preference list); `en-US` when none
+/// names one.
+fn preferred_languages() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |locale: &str| {
+        if let Some(tag) = locale_to_tag(locale)
+            && !out.contains(&tag)
+        {
+            out.push(tag);
+        }
+    };
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(value) = std::env::var(name)
+            && !value.is_empty()
+        {
+            add(&value);
+            break;
+        }
+    }
+    if let Ok(list) = std::env::var("LANGUAGE") {
+        for locale in list.split(':') {
+            add(locale);
+        }
+    }
+    if out.is_empty() {
+        out.push("en-US".to_string());
+    }
+    out
+}
+
+/// `de_DE.UTF-8@euro` -> `de-DE`; `C` and `POSIX` name no language.
+fn locale_to_tag(locale: &str) -> Option<String> {
+    let base = locale.split(['.', '@']).next().unwrap_or("");
+    if base.is_empty() || base == "C" || base == "POSIX" {
+        return None;
+    }
+    let mut parts = base.split(['_', '-']);
+    let language = parts.next()?.to_ascii_lowercase();
+    if language.is_empty() || !language.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(match parts.next() {
+        Some(region) if !region.is_empty() => format!("{language}-{}", region.to_ascii_uppercase()),
+        _ => language,
+    })
 }
 
 #[op2]
@@ -41,42 +145,6 @@ fn op_runtime_exit(code: i32) {
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]
-pub enum FetchError {
-    #[class(type)]
-    #[error(
-        "fetch failed: unsupported URL '{0}': only file: URLs and relative paths can be fetched"
-    )]
-    Scheme(String),
-    #[class(type)]
-    #[error("fetch failed: cannot read '{path}': {reason}")]
-    Read { path: String, reason: String },
-}
-
-/// Reads a local file for `fetch`, off the JS thread.
-#[op2]
-#[buffer]
-async fn op_fetch_read_file(#[string] url: String) -> Result<Vec<u8>, FetchError> {
-    let url = deno_core::url::Url::parse(&url).map_err(|_| FetchError::Scheme(url.clone()))?;
-    if url.scheme() != "file" {
-        return Err(FetchError::Scheme(url.to_string()));
-    }
-    let path: PathBuf = url
-        .to_file_path()
-        .map_err(|()| FetchError::Scheme(url.to_string()))?;
-    let shown = path.display().to_string();
-    let read = tokio::task::spawn_blocking(move || std::fs::read(&path))
-        .await
-        .map_err(|e| FetchError::Read {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-    read.map_err(|e| FetchError::Read {
-        path: shown,
-        reason: crate::errors::io_reason(&e),
-    })
-}
-
-#[derive(Debug, thiserror::Error, deno_error::JsError)]
 pub enum WriteWavError {
     #[class(type)]
     #[error("WebAudioRun.writeWav: {0}")]
@@ -84,11 +152,15 @@ pub enum WriteWavError {
     #[class(generic)]
     #[error("WebAudioRun.writeWav: cannot write '{path}': {reason}")]
     Io { path: String, reason: String },
+    #[class(inherit)]
+    #[error(transparent)]
+    Permission(#[from] PermissionError),
 }
 
 /// Writes interleaved samples as a WAV file: 16-bit integer or 32-bit float.
 #[op2(fast)]
 fn op_runtime_write_wav(
+    state: &mut OpState,
     #[string] path: &str,
     channels: u32,
     sample_rate: u32,
@@ -109,6 +181,7 @@ fn op_runtime_write_wav(
             )));
         }
     };
+    permissions(state).check_write(Path::new(path))?;
     let spec = hound::WavSpec {
         channels: channels as u16,
         sample_rate,
@@ -134,21 +207,64 @@ fn op_runtime_write_wav(
     writer.finalize().map_err(io)
 }
 
+/// The process's permissions, as every op that reaches outside checks them.
+pub fn permissions(state: &OpState) -> Arc<Permissions> {
+    state.borrow::<Arc<Permissions>>().clone()
+}
+
 deno_core::extension!(
     webaudio_run,
-    deps = [deno_webidl, deno_web, webaudio],
+    deps = [deno_webidl, deno_web, deno_crypto, webaudio],
     ops = [
         op_runtime_args,
         op_runtime_main_module,
         op_runtime_terminals,
         op_runtime_exit,
-        op_fetch_read_file,
+        op_runtime_global_scope,
+        op_navigator_info,
         op_runtime_write_wav,
+        crate::fetch::op_fetch_read_file,
+        crate::fetch::op_fetch_data_url,
+        crate::fetch::op_fetch_http,
+        crate::fetch::op_fetch_cancel_handle,
+        crate::web_worker::op_worker_create,
+        crate::web_worker::op_worker_recv_event,
+        crate::web_worker::op_worker_terminate,
+        crate::web_worker::op_worker_take_port,
+        crate::web_worker::op_worker_close,
+        crate::web_worker::op_worker_info,
+        crate::web_worker::op_worker_import_script,
     ],
-    lazy_loaded_js = [dir "js", "00_fetch.js"],
+    lazy_loaded_js = [
+        dir "js",
+        "00_fetch.js",
+        "01_navigator.js",
+        "02_animation_frame.js",
+        "03_worker.js",
+        "10_global_scope.js",
+        "20_window.js",
+        "21_worker_global_scope.js",
+    ],
     js = [dir "js", "99_main.js"],
     options = { info: RuntimeInfo },
     state = |state, options| {
+        state.put(options.info.shared.permissions.clone());
+        state.put(options.info.shared.blobs.clone());
         state.put(options.info);
     },
 );
+
+#[cfg(test)]
+mod tests {
+    use super::locale_to_tag;
+
+    #[test]
+    fn locales_become_language_tags() {
+        assert_eq!(locale_to_tag("de_DE.UTF-8").as_deref(), Some("de-DE"));
+        assert_eq!(locale_to_tag("fr_ca@euro").as_deref(), Some("fr-CA"));
+        assert_eq!(locale_to_tag("pt").as_deref(), Some("pt"));
+        assert_eq!(locale_to_tag("C.UTF-8"), None);
+        assert_eq!(locale_to_tag("POSIX"), None);
+        assert_eq!(locale_to_tag("1_x"), None);
+    }
+}

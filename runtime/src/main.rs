@@ -4,6 +4,8 @@
 mod cli;
 mod errors;
 mod ext;
+mod fetch;
+mod web_worker;
 mod worker;
 mod wpt;
 
@@ -23,7 +25,7 @@ fn main() -> ExitCode {
 
 fn run_args(run: cli::RunArgs) -> i32 {
     match run.script {
-        Some(script) => worker::run_script(&script, run.args),
+        Some(script) => worker::run_script(&script, run.args, &run.permissions),
         None => {
             eprintln!("error: no script given (see `webaudio-run --help`)");
             2

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use deno_core::{JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions, v8};
+use deno_core::{JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions};
 
 use crate::errors;
-use crate::ext::{RuntimeInfo, webaudio_run};
+use crate::ext::{ProcessShared, RuntimeInfo, webaudio_run};
 use webaudio_ops::loader::FileModuleLoader;
+use webaudio_ops::permissions::{Grant, NetTarget, Permissions};
 
 /// Exit code of a script that threw, or failed to load.
 pub const EXIT_FAILURE: i32 = 1;
@@ -29,41 +30,107 @@ pub fn exit_process(code: i32) -> ! {
 /// Exit code of a process stopped by Ctrl-C (128 + SIGINT).
 const EXIT_INTERRUPTED: i32 = 130;
 
-/// Builds a runtime with the browser globals installed.
-pub fn create_runtime(info: RuntimeInfo) -> JsRuntime {
-    create_runtime_with(info, Vec::new())
+/// Builds a realm with the browser globals installed: a window's, or a
+/// dedicated worker's when `info.worker` is set.
+pub fn try_create_runtime(info: RuntimeInfo) -> Result<JsRuntime, String> {
+    JsRuntime::try_new(runtime_options(info, Vec::new())).map_err(|e| e.to_string())
 }
 
-/// Like [`create_runtime`], with `host` extensions (the WPT runner's page
+/// Builds the main realm, with `host` extensions (the WPT runner's page
 /// host) whose JS runs before the bootstrap hides `__bootstrap`.
 pub fn create_runtime_with(info: RuntimeInfo, host: Vec<deno_core::Extension>) -> JsRuntime {
+    JsRuntime::new(runtime_options(info, host))
+}
+
+fn runtime_options(info: RuntimeInfo, host: Vec<deno_core::Extension>) -> RuntimeOptions {
+    let shared = info.shared.clone();
     let mut extensions = vec![
         deno_webidl::deno_webidl::init(),
         deno_web::deno_web::init(
-            Arc::new(deno_web::BlobStore::default()),
+            shared.blobs.clone(),
             None,
             false,
             deno_web::InMemoryBroadcastChannel::default(),
         ),
+        deno_crypto::deno_crypto::init(None),
         webaudio_ops::webaudio::init(),
     ];
     extensions.extend(host);
     extensions.push(webaudio_run::init(info));
-    JsRuntime::new(RuntimeOptions {
-        module_loader: Some(Rc::new(FileModuleLoader)),
+    RuntimeOptions {
+        module_loader: Some(Rc::new(FileModuleLoader::new(
+            shared.permissions,
+            Some(shared.blobs),
+        ))),
         shared_array_buffer_store: Some(webaudio_ops::worklet::shared_array_buffer_store()),
         extensions,
         ..Default::default()
-    })
+    }
+}
+
+/// The permissions of `webaudio-run <script>`: the flags given, and
+/// reading under the script's folder and the current directory.
+pub fn permissions_from_args(
+    args: &crate::cli::PermissionArgs,
+    script: &Path,
+) -> Result<Permissions, String> {
+    if args.allow_all {
+        return Ok(Permissions::allow_all());
+    }
+    let cwd = std::env::current_dir().map_err(|e| {
+        format!(
+            "cannot read the current directory: {}",
+            errors::io_reason(&e)
+        )
+    })?;
+    let paths = |given: &Option<Vec<PathBuf>>| match given {
+        None => Grant::Only(Vec::new()),
+        Some(list) if list.iter().all(|p| p.as_os_str().is_empty()) => Grant::All,
+        Some(list) => Grant::Only(
+            list.iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect(),
+        ),
+    };
+    let mut read = paths(&args.allow_read);
+    if let Grant::Only(list) = &mut read {
+        list.push(cwd.clone());
+        if let Some(folder) = script.parent() {
+            list.push(folder.to_path_buf());
+        }
+    }
+    let net = match &args.allow_net {
+        None => Grant::Only(Vec::new()),
+        Some(list) if list.iter().all(String::is_empty) => Grant::All,
+        Some(list) => Grant::Only(
+            list.iter()
+                .filter(|h| !h.is_empty())
+                .map(|h| NetTarget::parse(h))
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    Ok(Permissions::new(read, paths(&args.allow_write), net, &cwd))
 }
 
 /// `webaudio-run <script> [args]`: returns the process exit code.
-pub fn run_script(script: &Path, args: Vec<String>) -> i32 {
+pub fn run_script(
+    script: &Path,
+    args: Vec<String>,
+    permissions: &crate::cli::PermissionArgs,
+) -> i32 {
     let (path, source) = match read_script(script) {
         Ok(found) => found,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_FAILURE;
+        }
+    };
+    let permissions = match permissions_from_args(permissions, &path) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
         }
     };
     let specifier = match ModuleSpecifier::from_file_path(&path) {
@@ -86,6 +153,11 @@ pub fn run_script(script: &Path, args: Vec<String>) -> i32 {
     let info = RuntimeInfo {
         args,
         main_module: specifier.to_string(),
+        shared: ProcessShared {
+            permissions: Arc::new(permissions),
+            blobs: Default::default(),
+        },
+        worker: None,
     };
     let code = tokio.block_on(async move {
         tokio::spawn(async {
@@ -93,7 +165,7 @@ pub fn run_script(script: &Path, args: Vec<String>) -> i32 {
                 exit_process(EXIT_INTERRUPTED);
             }
         });
-        let mut runtime = create_runtime(info);
+        let mut runtime = create_runtime_with(info, Vec::new());
         match execute_main(&mut runtime, &specifier, source).await {
             Ok(()) => 0,
             Err(e) => {
@@ -127,44 +199,22 @@ fn read_script(script: &Path) -> Result<(PathBuf, String), String> {
     Ok((absolute, source))
 }
 
-/// Runs the main script as an ES module, or as a classic script when it
-/// parses as one (no `import`/`export`/top-level `await`), then drives the
-/// event loop until no timers, ops or promises remain.
+/// Runs the main script as an ES module, then drives the event loop until
+/// no timers, ops or promises remain.
 async fn execute_main(
     runtime: &mut JsRuntime,
     specifier: &ModuleSpecifier,
     source: String,
 ) -> Result<(), deno_core::error::CoreError> {
-    if is_classic_script(runtime, &source)? {
-        runtime.execute_script(specifier.to_string(), source)?;
-    } else {
-        let id = runtime
-            .load_main_es_module_from_code(specifier, source)
-            .await?;
-        let evaluation = runtime.mod_evaluate(id);
-        runtime
-            .run_event_loop(PollEventLoopOptions::default())
-            .await?;
-        evaluation.await?;
-    }
+    let id = runtime
+        .load_main_es_module_from_code(specifier, source)
+        .await?;
+    let evaluation = runtime.mod_evaluate(id);
+    runtime
+        .run_event_loop(PollEventLoopOptions::default())
+        .await?;
+    evaluation.await?;
     runtime
         .run_event_loop(PollEventLoopOptions::default())
         .await
-}
-
-fn is_classic_script(
-    runtime: &mut JsRuntime,
-    source: &str,
-) -> Result<bool, deno_core::error::CoreError> {
-    let quoted = serde_json::to_string(source).unwrap_or_else(|_| "\"\"".to_string());
-    let result = runtime.execute_script(
-        "ext:webaudio_run/detect.js",
-        format!(
-            "(() => {{ const detect = globalThis.__webaudioRunIsClassicScript; \
-             delete globalThis.__webaudioRunIsClassicScript; return detect({quoted}); }})()"
-        ),
-    )?;
-    deno_core::scope!(scope, runtime);
-    let value = v8::Local::new(scope, result);
-    Ok(value.is_true())
 }

@@ -1,7 +1,8 @@
 //! Golden tests of the `webaudio-run` binary: every `tests/cli/<case>.js` is
 //! run and its exit code, stdout and stderr compared with
 //! `<case>.status` (default 0), `<case>.stdout` and `<case>.stderr` (default
-//! empty). `<case>.args` holds extra command-line arguments (one per line).
+//! empty). `<case>.args` holds extra command-line arguments (one per line),
+//! `<case>.flags` flags put before the script (one per line).
 //! In expected output `$DIR` stands for the `tests/cli` directory path.
 
 use std::path::{Path, PathBuf};
@@ -28,8 +29,14 @@ fn run_case(script: &Path) -> Outcome {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
+    let flags: Vec<String> = read_or(&script.with_extension("flags"), "")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
     let output = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
         .current_dir(cases_dir())
+        .args(&flags)
         .arg(script.file_name().expect("case file name"))
         .args(&extra)
         .env("NO_COLOR", "1")

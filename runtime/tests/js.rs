@@ -1,5 +1,7 @@
 //! Runs every `tests/js/*_test.js` in a fresh `webaudio-run` process. Each
 //! file uses `tests/js/harness.js` and must end with "N passed, 0 failed".
+//! A first line `// flags: <flags>` gives the permission flags the file
+//! runs with (put before the script on the command line).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,7 +10,15 @@ use std::time::{Duration, Instant};
 
 /// Runs one test file; a hang is killed after `limit` and reported.
 fn run_with_timeout(file: &Path, limit: Duration) -> Output {
+    let source = std::fs::read_to_string(file).unwrap_or_default();
+    let flags: Vec<&str> = source
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("// flags:"))
+        .map(|flags| flags.split_whitespace().collect())
+        .unwrap_or_default();
     let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .args(flags)
         .arg(file)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())

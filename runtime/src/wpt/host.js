@@ -1,7 +1,7 @@
 // The page host of the WPT runner: what a browser window gives a
 // testharness.js page and this runtime does not otherwise have. A minimal
 // `document` built from the parsed HTML, `location`, `XMLHttpRequest` and a
-// `fetch` reading files under the WPT root, `requestAnimationFrame`, error
+// `fetch` reading files under the WPT root, error
 // reporting through window `error`/`unhandledrejection` events, and the
 // results hook that replaces testharnessreport.js.
 //
@@ -61,7 +61,7 @@ function install() {
   const { URL } = core.loadExtScript("ext:deno_web/00_url.js");
   const { TextDecoder } = core.loadExtScript("ext:deno_web/08_text_encoding.js");
   // Called unbound: they check that `this` is the window or undefined.
-  const { setTimeout, clearTimeout } = core.loadExtScript("ext:deno_web/02_timers.js");
+  const { setTimeout } = core.loadExtScript("ext:deno_web/02_timers.js");
   const { Response } = core.loadExtScript("ext:webaudio_run/00_fetch.js");
   const { EventTarget, Event, ErrorEvent, PromiseRejectionEvent, ProgressEvent } =
     event;
@@ -642,19 +642,7 @@ function install() {
     event.defineEventHandler(XMLHttpRequest.prototype, type);
   }
 
-  // --- animation frames: timer based, about one display frame apart ---
-
-  function requestAnimationFrame(callback) {
-    if (typeof callback !== "function") {
-      throw new TypeError("Failed to execute 'requestAnimationFrame' on 'Window': parameter 1 is not of type 'Function'.");
-    }
-    return setTimeout(() => callback(performance.now()), 16);
-  }
-  function cancelAnimationFrame(handle) {
-    clearTimeout(handle);
-  }
-
-  const { TextEncoder, Blob, DOMException, performance } = globalThis;
+  const { TextEncoder, Blob, DOMException } = globalThis;
 
   ObjectDefineProperty(globalThis, "document", nonEnumerable(document));
   // `document` and `location` are unforgeable in a browser.
@@ -662,9 +650,8 @@ function install() {
   ObjectDefineProperty(globalThis, "location", { __proto__: null, value: location, enumerable: true });
   ObjectDefineProperty(globalThis, "fetch", nonEnumerable(fetch));
   ObjectDefineProperty(globalThis, "XMLHttpRequest", nonEnumerable(XMLHttpRequest));
-  ObjectDefineProperty(globalThis, "requestAnimationFrame", nonEnumerable(requestAnimationFrame));
-  ObjectDefineProperty(globalThis, "cancelAnimationFrame", nonEnumerable(cancelAnimationFrame));
-  ObjectDefineProperty(globalThis, "isSecureContext", { __proto__: null, value: true, enumerable: true });
+  // `isSecureContext`, `requestAnimationFrame` and `navigator` are the
+  // runtime's own (runtime/js/).
   for (const name of ["parent", "top", "frames"]) {
     ObjectDefineProperty(globalThis, name, { __proto__: null, get: () => globalThis, enumerable: true, configurable: true });
   }

@@ -12,8 +12,10 @@ use deno_core::{JsRuntime, PollEventLoopOptions};
 use super::host::{HostState, webaudio_run_wpt};
 use super::{RESULT_MARKER, WptOneArgs, page};
 use crate::errors;
-use crate::ext::RuntimeInfo;
+use crate::ext::{ProcessShared, RuntimeInfo};
 use crate::worker::{create_runtime_with, flush_stdio};
+use std::sync::Arc;
+use webaudio_ops::permissions::{Grant, Permissions};
 
 /// Exit code of a child whose runtime failed (the parent reports CRASH).
 const EXIT_BROKEN: i32 = 70;
@@ -48,9 +50,23 @@ pub fn run_one(args: WptOneArgs) -> i32 {
     let main_module = deno_core::url::Url::from_file_path(args.root.join(&args.test))
         .map(|u| u.to_string())
         .unwrap_or_default();
+    // A page reads the files of the test server, the WPT root, and nothing
+    // else; it writes nothing and has no network.
+    let root = std::path::absolute(&args.root).unwrap_or_else(|_| args.root.clone());
+    let permissions = Permissions::new(
+        Grant::Only(vec![root.clone()]),
+        Grant::default(),
+        Grant::default(),
+        &root,
+    );
     let info = RuntimeInfo {
         args: Vec::new(),
         main_module,
+        shared: ProcessShared {
+            permissions: Arc::new(permissions),
+            blobs: Default::default(),
+        },
+        worker: None,
     };
     let host = HostState {
         root: args.root.clone(),

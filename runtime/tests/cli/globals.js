@@ -4,6 +4,9 @@ const names = [
   "clearInterval", "queueMicrotask", "structuredClone", "MessageChannel",
   "MessagePort", "URL", "URLSearchParams", "TextEncoder", "TextDecoder", "atob",
   "btoa", "Blob", "performance", "fetch", "Response", "Headers", "WebAudioRun",
+  "isSecureContext", "crossOriginIsolated", "requestAnimationFrame",
+  "cancelAnimationFrame", "navigator", "Navigator", "crypto", "Crypto", "CryptoKey",
+  "SubtleCrypto", "Worker",
 ];
 const missing = names.filter((n) => !(n in globalThis));
 console.log("missing:", missing);

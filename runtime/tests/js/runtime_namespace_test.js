@@ -1,3 +1,4 @@
+// flags: --allow-write=/tmp --allow-read=/tmp
 import { assert, assertEquals, assertThrows, test } from "./harness.js";
 
 test("WebAudioRun.writeWav writes a WAV file that reads back", async () => {

@@ -1,0 +1,5 @@
+// Never yields: only terminate() can stop it.
+postMessage("started");
+for (;;) {
+  // spin
+}
