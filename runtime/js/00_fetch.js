@@ -57,7 +57,10 @@ const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
 
 const FILE_URL_IN_STACK = /(file:\/\/[^\s)]+?):\d+:\d+/;
 
-/** The URL of the nearest user module on the call stack. */
+/**
+ * The URL of the nearest user module on the call stack, else the main
+ * module (a worker's own script).
+ */
 function callerBaseUrl() {
   const stack = new Error().stack ?? "";
   const match = RegExpPrototypeExec(FILE_URL_IN_STACK, stack);
@@ -437,5 +440,5 @@ function fetch(input, init = undefined) {
   return run();
 }
 
-return { fetch, Headers, Response };
+return { callerBaseUrl, fetch, Headers, Response };
 })();

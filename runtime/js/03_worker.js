@@ -15,7 +15,6 @@ const {
 } = core.ops;
 const {
   Error,
-  RegExpPrototypeExec,
   SymbolFor,
   SymbolToStringTag,
 } = primordials;
@@ -46,22 +45,8 @@ webidl.converters.WorkerOptions = webidl.createDictionaryConverter("WorkerOption
   { key: "name", converter: webidl.converters.DOMString, defaultValue: "" },
 ]);
 
-const FILE_URL_IN_STACK = /(file:\/\/[^\s)]+?):\d+:\d+/;
-
-/**
- * The base URL a worker's script URL resolves against: a worker's own
- * location, else the calling module (as a page's URL would be), else the
- * main module.
- */
-function baseUrl() {
-  const location = globalThis.location;
-  if (location !== undefined && typeof location?.href === "string") {
-    return location.href;
-  }
-  const match = RegExpPrototypeExec(FILE_URL_IN_STACK, new Error().stack ?? "");
-  if (match !== null) return match[1];
-  return core.ops.op_runtime_main_module();
-}
+// Relative script URLs resolve as fetch's do: against the calling module.
+const { callerBaseUrl } = core.loadExtScript("ext:webaudio_run/00_fetch.js");
 
 /** Re-dispatches what arrives on the internal port on the Worker. */
 function forward(port, worker, type) {
@@ -87,7 +72,7 @@ class Worker extends EventTarget {
     options = webidl.converters.WorkerOptions(options, prefix, "Argument 2");
     let url;
     try {
-      url = new URL(scriptURL, baseUrl()).href;
+      url = new URL(scriptURL, callerBaseUrl()).href;
     } catch {
       throw new DOMException(`${prefix}: '${scriptURL}' is not a valid URL.`, "SyntaxError");
     }

@@ -181,6 +181,14 @@ impl Resource for WorkerResource {
     }
 }
 
+/// A worker whose parent realm goes away (a terminated worker's own
+/// workers) is terminated with it, as in browsers.
+impl Drop for WorkerResource {
+    fn drop(&mut self) {
+        self.control.terminate();
+    }
+}
+
 /// Starts a worker running `url` (already resolved): returns its handle and
 /// the parent's end of its port.
 #[op2]

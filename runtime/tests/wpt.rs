@@ -37,7 +37,7 @@ fn wpt(args: &[&str]) -> Run {
     }
 }
 
-const FILE_LINES: [&str; 11] = [
+const FILE_LINES: [&str; 12] = [
     "FAIL webaudio/basic/failing.html (1/3)",
     "PASS webaudio/basic/idl.https.window.js (1/1)",
     "PASS webaudio/basic/passing.html (6/6)",
@@ -47,6 +47,7 @@ const FILE_LINES: [&str; 11] = [
     "TIMEOUT webaudio/broken/idle.html (1/2)",
     "TIMEOUT webaudio/broken/never-done.html (1/2)",
     "ERROR webaudio/broken/throws.html (1/1)",
+    "PASS webaudio/io/confined.html (1/1)",
     "PASS webaudio/io/substitution.sub.html (2/2)",
     "PASS webaudio/io/xhr-fetch.html (6/6)",
 ];
@@ -68,7 +69,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     assert_eq!(lines[..FILE_LINES.len()], FILE_LINES, "{}", run.stdout);
     assert_eq!(
         lines.last().copied(),
-        Some("wpt: 20 passed, 4 failed, 3 timed out, 1 crashed (24 subtests, 11 files)"),
+        Some("wpt: 21 passed, 4 failed, 3 timed out, 1 crashed (25 subtests, 12 files)"),
         "{}",
         run.stdout
     );
@@ -124,7 +125,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     );
     assert_eq!(failing["subtests"][1]["key"], "X # is not #");
     assert_eq!(failing["subtests"][1]["status"], "FAIL");
-    assert_eq!(results["totals"]["subtests"], 24);
+    assert_eq!(results["totals"]["subtests"], 25);
     assert_eq!(results["unexpected"].as_array().unwrap().len(), 9);
 
     // --update records this run; the same run is then as expected.

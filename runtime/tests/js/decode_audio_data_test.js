@@ -1,3 +1,4 @@
+// flags: --allow-read=../engine/tests/fixtures
 import {
   assert,
   assertClose,

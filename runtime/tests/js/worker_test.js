@@ -135,6 +135,21 @@ test("terminate() stops a worker busy in an endless loop", async () => {
   worker.postMessage("ignored after terminate");
 });
 
+test("terminating a worker terminates the workers it started", async () => {
+  const worker = new Worker(here("./workers/parent_of_ticker.js"), { type: "module" });
+  const shared = new SharedArrayBuffer(4);
+  const count = new Int32Array(shared);
+  const started = messages(worker);
+  worker.postMessage(shared);
+  assertEquals(await started, "ticking");
+  while (Atomics.load(count, 0) === 0) await sleep(5);
+  worker.terminate();
+  await sleep(100);
+  const after = Atomics.load(count, 0);
+  await sleep(100);
+  assertEquals(Atomics.load(count, 0), after, "the inner worker stopped with its parent");
+});
+
 test("an unhandled exception in a worker fires an ErrorEvent on the Worker", async () => {
   const worker = new Worker(here("./workers/throws.js"), { type: "module" });
   const event = await new Promise((resolve) => {
