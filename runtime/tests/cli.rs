@@ -138,11 +138,14 @@ fn help_flag_describes_usage() {
     assert_eq!(out.status, 0);
     assert!(
         out.stdout
-            .contains("Usage: webaudio-run <SCRIPT> [ARGS]..."),
+            .contains("Usage: webaudio-run [OPTIONS] <SCRIPT> [ARGS]..."),
         "{}",
         out.stdout
     );
     assert!(out.stdout.contains("wpt"), "{}", out.stdout);
+    for flag in ["--allow-read", "--allow-write", "--allow-net", "--allow-all"] {
+        assert!(out.stdout.contains(flag), "{}", out.stdout);
+    }
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn full_run_reports_every_file_and_compares_with_expectations() {
     let results: Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("--json writes")).unwrap();
     let files = results["files"].as_array().unwrap();
-    assert_eq!(files.len(), 11);
+    assert_eq!(files.len(), 12);
     let file = |path: &str| files.iter().find(|f| f["path"] == path).unwrap().clone();
     let throws = file("webaudio/broken/throws.html");
     assert_eq!(throws["harness_status"], "ERROR");
