@@ -143,7 +143,12 @@ fn help_flag_describes_usage() {
         out.stdout
     );
     assert!(out.stdout.contains("wpt"), "{}", out.stdout);
-    for flag in ["--allow-read", "--allow-write", "--allow-net", "--allow-all"] {
+    for flag in [
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        "--allow-all",
+    ] {
         assert!(out.stdout.contains(flag), "{}", out.stdout);
     }
 }
