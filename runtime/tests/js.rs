@@ -3,10 +3,11 @@
 //! A first line `// flags: <flags>` gives the permission flags the file
 //! runs with (put before the script on the command line).
 
-use std::io::Read;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// Runs one test file; a hang is killed after `limit` and reported.
 fn run_with_timeout(file: &Path, limit: Duration) -> Output {
@@ -17,46 +18,14 @@ fn run_with_timeout(file: &Path, limit: Duration) -> Output {
         .and_then(|line| line.strip_prefix("// flags:"))
         .map(|flags| flags.split_whitespace().collect())
         .unwrap_or_default();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
-        .args(flags)
-        .arg(file)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run webaudio-run");
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for webaudio-run") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            break child.wait().expect("wait for killed webaudio-run");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = err_reader.join().unwrap_or_default();
-    if start.elapsed() > limit {
-        stderr.extend_from_slice(format!("\n(killed after {limit:?})").as_bytes());
+    let run = support::run_script_with_timeout(file, &flags, limit);
+    let mut output = run.output;
+    if run.timed_out {
+        output
+            .stderr
+            .extend_from_slice(format!("\n(killed after {limit:?})").as_bytes());
     }
-    Output {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr,
-    }
+    output
 }
 
 fn js_dir() -> PathBuf {
