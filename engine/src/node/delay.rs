@@ -296,7 +296,7 @@ impl Processor for DelayReader {
                 self.frames(delay.at(i), sr)
             };
             let pos = (f0 + i as u64) as f64 - d;
-            if pos < 0.0 {
+            if pos <= -1.0 {
                 for ch in out.iter_mut() {
                     ch[i] = 0.0;
                 }
@@ -304,6 +304,14 @@ impl Processor for DelayReader {
             }
             let k = pos.floor();
             let frac = (pos - k) as f32;
+            if k < 0.0 {
+                // Between the silence before time began and frame 0 (which
+                // the ring still holds at index 0): interpolate from zero.
+                for (ch, plane) in out.iter_mut().zip(planes) {
+                    ch[i] = plane[0] * frac;
+                }
+                continue;
+            }
             let k = k as u64;
             let a = (k % len) as usize;
             let b = ((k + 1) % len) as usize;
@@ -397,6 +405,19 @@ mod tests {
             let want = x[k] + (x[k + 1] - x[k]) * f;
             assert!((y[i] - want).abs() < 1e-6, "frame {i}");
         }
+    }
+
+    #[test]
+    fn fractional_delay_of_the_first_frame_interpolates_from_silence() {
+        // y[n] = x(n - 10.25): frame 10 lies a quarter of the way from the
+        // silence before frame 0 to frame 0 itself.
+        let mut x = vec![0.0f32; 256];
+        x[0] = 1.0;
+        let (y, _) = run(&x, &[10.25], 1000.0, 64);
+        assert_eq!(y[9], 0.0);
+        assert!((y[10] - 0.75).abs() < 1e-6, "frame 10: {}", y[10]);
+        assert!((y[11] - 0.25).abs() < 1e-6, "frame 11: {}", y[11]);
+        assert!(y[12..].iter().all(|&v| v == 0.0));
     }
 
     #[test]
