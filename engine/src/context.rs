@@ -27,7 +27,9 @@ use crossbeam_queue::ArrayQueue;
 
 use crate::block::AudioBlock;
 use crate::error::{Error, ErrorKind};
-use crate::graph::{DelayRole, FreedIds, Mirror, MirrorNode, ParamSlot, RenderNode, Target};
+use crate::graph::{
+    DelayRole, FreedIds, Inputs, Mirror, MirrorNode, ParamSlot, RenderNode, Target,
+};
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
 use crate::node::delay::DelayMessage;
@@ -502,7 +504,7 @@ impl Parts {
             id: NodeId(0),
             processor: Box::new(DestinationProcessor),
             config: destination,
-            inputs: vec![AudioBlock::new(1)],
+            inputs: Inputs::new(1),
             outputs: vec![AudioBlock::new(1)],
             params: Vec::new(),
             handle_alive: true,
@@ -1159,9 +1161,7 @@ impl Context {
             id,
             processor,
             config: spec.channel_config,
-            inputs: (0..spec.number_of_inputs)
-                .map(|_| AudioBlock::new(1))
-                .collect(),
+            inputs: Inputs::new(spec.number_of_inputs),
             outputs: (0..spec.number_of_outputs)
                 .map(|_| AudioBlock::new(1))
                 .collect(),

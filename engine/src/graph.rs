@@ -13,7 +13,6 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::RENDER_QUANTUM_SIZE;
 use crate::block::AudioBlock;
 use crate::message::NodeId;
 use crate::mixing::ChannelConfig;
@@ -60,11 +59,11 @@ impl Topology {
 }
 
 /// One AudioParam's render state.
+/// A node's AudioParam on the render side: its timeline. Its values for a
+/// quantum are computed into the renderer's shared scratch right before the
+/// node runs (see `render::ParamScratch`).
 pub(crate) struct ParamSlot {
     pub renderer: ParamRenderer,
-    pub values: [f32; RENDER_QUANTUM_SIZE],
-    pub len: usize,
-    pub input: [f32; RENDER_QUANTUM_SIZE],
     /// `f32::to_bits` of the last computed value, read by `AudioParam.value`.
     pub published: Arc<AtomicU32>,
 }
@@ -75,11 +74,33 @@ impl ParamSlot {
         published.store(renderer.last_value().to_bits(), Ordering::Relaxed);
         Self {
             renderer,
-            values: [0.0; RENDER_QUANTUM_SIZE],
-            len: 1,
-            input: [0.0; RENDER_QUANTUM_SIZE],
             published,
         }
+    }
+}
+
+/// Inputs a node mixes into the renderer's shared input blocks (see
+/// `render::Scratch`); a node with more owns its blocks.
+pub(crate) const SHARED_INPUTS: usize = 32;
+
+/// A node's input blocks. They hold one quantum's mixed input, written right
+/// before the node runs and read only by it, so most nodes use the
+/// renderer's shared blocks and keep none of their own.
+pub(crate) struct Inputs {
+    pub count: usize,
+    /// Empty unless `count > SHARED_INPUTS`.
+    pub own: Vec<AudioBlock>,
+}
+
+impl Inputs {
+    /// Call on the control thread.
+    pub fn new(count: usize) -> Self {
+        let own = if count > SHARED_INPUTS {
+            (0..count).map(|_| AudioBlock::new(1)).collect()
+        } else {
+            Vec::new()
+        };
+        Self { count, own }
     }
 }
 
@@ -93,7 +114,7 @@ pub(crate) struct RenderNode {
     pub id: NodeId,
     pub processor: Box<dyn Processor>,
     pub config: ChannelConfig,
-    pub inputs: Vec<AudioBlock>,
+    pub inputs: Inputs,
     pub outputs: Vec<AudioBlock>,
     pub params: Vec<ParamSlot>,
     pub handle_alive: bool,

@@ -42,7 +42,7 @@ use crate::RENDER_QUANTUM_SIZE;
 use crate::queues::Trash;
 
 /// Event slots the render side starts with; the control side assumes the same.
-const INITIAL_CAPACITY: usize = 16;
+const INITIAL_CAPACITY: usize = 0;
 
 /// Slots kept free beyond what the control-side mirror counts. The render side
 /// keeps up to two already-passed events the mirror may have pruned, plus the

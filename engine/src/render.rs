@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use crossbeam_queue::ArrayQueue;
 
 use crate::block::AudioBlock;
-use crate::graph::{InEdge, OrderEntry, RenderNode, Target, Topology};
+use crate::graph::{InEdge, OrderEntry, RenderNode, SHARED_INPUTS, Target, Topology};
 use crate::host::{HostSlot, HostTask};
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, mix_add, mix_add_mono};
@@ -104,9 +104,37 @@ pub(crate) struct Renderer {
     applied: u64,
     node_count: usize,
     host: HostSlot,
+    /// Taken out while a quantum renders (`render_quantum`).
+    scratch: Option<Box<Scratch>>,
 }
 
 static SILENT_PARAM: [f32; 1] = [0.0];
+
+type ParamValues = [[f32; crate::RENDER_QUANTUM_SIZE]; MAX_PARAMS];
+
+/// The inputs and params of the node being processed: mixed and computed
+/// right before its `process` and read only by it, so one set serves every
+/// node (a node keeps no per-input or per-param sample buffers of its own).
+struct Scratch {
+    /// [`SHARED_INPUTS`] blocks, each able to hold any channel count.
+    inputs: Vec<AudioBlock>,
+    values: ParamValues,
+    /// How many of `values[i]` are meaningful: 1 for a constant quantum.
+    lens: [usize; MAX_PARAMS],
+    /// Connected outputs mixed to mono, for the param being computed.
+    input: [f32; crate::RENDER_QUANTUM_SIZE],
+}
+
+impl Scratch {
+    fn new() -> Box<Self> {
+        Box::new(Self {
+            inputs: (0..SHARED_INPUTS).map(|_| AudioBlock::new(1)).collect(),
+            values: [[0.0; crate::RENDER_QUANTUM_SIZE]; MAX_PARAMS],
+            lens: [1; MAX_PARAMS],
+            input: [0.0; crate::RENDER_QUANTUM_SIZE],
+        })
+    }
+}
 
 /// What feeds a node's inputs this quantum (see `Renderer::input_feeds`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -140,6 +168,7 @@ impl Renderer {
             applied: 0,
             node_count: 0,
             host: HostSlot::new(),
+            scratch: Some(Scratch::new()),
         }
     }
 
@@ -293,6 +322,9 @@ impl Renderer {
     /// nodes that became unreachable and silent. The sink then reads
     /// [`Renderer::destination_block`]. Commands are drained by the caller.
     pub fn render_quantum(&mut self) {
+        let Some(mut scratch) = self.scratch.take() else {
+            return;
+        };
         let mut active = 0;
         for k in 0..self.topology.order.len() {
             let entry = self.topology.order[k];
@@ -309,7 +341,10 @@ impl Renderer {
             }
             let was_active = node.active;
             let feeds = self.input_feeds(edges);
-            self.process_node(&mut node, &entry, feeds);
+            // Out of the node while it runs: `process` borrows the node.
+            let mut own_inputs = std::mem::take(&mut node.inputs.own);
+            self.process_node(&mut node, &mut own_inputs, &entry, feeds, &mut scratch);
+            node.inputs.own = own_inputs;
             if node.active {
                 active += 1;
             }
@@ -329,6 +364,7 @@ impl Renderer {
                 && !self.has_live_input(self.topology.incoming(&entry));
             self.nodes[i] = Some(node);
         }
+        self.scratch = Some(scratch);
         self.frame += crate::RENDER_QUANTUM_SIZE as u64;
         self.shared
             .current_frame
@@ -382,14 +418,28 @@ impl Renderer {
             .get(e.output as usize)
     }
 
-    fn process_node(&self, node: &mut RenderNode, entry: &OrderEntry, feeds: InputFeeds) {
+    /// `own_inputs`: the node's own input blocks, if it has more inputs than
+    /// the shared ones.
+    fn process_node(
+        &self,
+        node: &mut RenderNode,
+        own_inputs: &mut [AudioBlock],
+        entry: &OrderEntry,
+        feeds: InputFeeds,
+        scratch: &mut Scratch,
+    ) {
         let edges = self.topology.incoming(entry);
         // A single-input node fed by exactly one sounding connection that
         // already has the computed layout reads that block in place.
         let mut direct: Option<&AudioBlock> = None;
-        let single_input = node.inputs.len() == 1;
+        let inputs = if own_inputs.is_empty() {
+            &mut scratch.inputs[..node.inputs.count]
+        } else {
+            own_inputs
+        };
+        let single_input = inputs.len() == 1;
         // Inputs: up/down-mix every connection to computedNumberOfChannels and sum.
-        for (input_index, input) in node.inputs.iter_mut().enumerate() {
+        for (input_index, input) in inputs.iter_mut().enumerate() {
             let target = Target::Input(input_index as u32);
             let mut max = None;
             for e in edges.iter().filter(|e| e.target == target) {
@@ -444,16 +494,23 @@ impl Renderer {
                 // eligible for its constant fast path.
                 if let Some(b) = self.source_block(e).filter(|b| !b.is_silent()) {
                     if !connected {
-                        slot.input.fill(0.0);
+                        scratch.input.fill(0.0);
                         connected = true;
                     }
-                    mix_add_mono(&mut slot.input, b);
+                    mix_add_mono(&mut scratch.input, b);
                 }
             }
-            let input = if connected { Some(&slot.input) } else { None };
-            slot.len = slot
-                .renderer
-                .compute(self.frame, self.sample_rate, input, &mut slot.values);
+            let input = if connected {
+                Some(&scratch.input)
+            } else {
+                None
+            };
+            scratch.lens[param_index] = slot.renderer.compute(
+                self.frame,
+                self.sample_rate,
+                input,
+                &mut scratch.values[param_index],
+            );
             slot.published
                 .store(slot.renderer.last_value().to_bits(), Ordering::Relaxed);
         }
@@ -479,10 +536,11 @@ impl Renderer {
         // of losing the render thread.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // Most nodes have few params: keep the stack array small for them.
+            let params = (&scratch.values, &scratch.lens);
             if node.params.len() <= 4 {
-                run_processor::<4>(node, direct, &scope)
+                run_processor::<4>(node, direct, inputs, params, &scope)
             } else {
-                run_processor::<MAX_PARAMS>(node, direct, &scope)
+                run_processor::<MAX_PARAMS>(node, direct, inputs, params, &scope)
             }
         }));
         node.active = match result {
@@ -502,20 +560,26 @@ impl Renderer {
 
 /// Calls `process` with the params gathered in a stack array of `N`
 /// (>= the node's param count, which the control side caps at MAX_PARAMS).
+/// `inputs` are the node's mixed inputs; `params` the values computed for
+/// its params and how many of each are meaningful.
 fn run_processor<const N: usize>(
     node: &mut RenderNode,
     direct: Option<&AudioBlock>,
+    inputs: &[AudioBlock],
+    params: (&ParamValues, &[usize; MAX_PARAMS]),
     scope: &RenderScope<'_>,
 ) -> bool {
+    let (values, lens) = params;
     let mut blocks = [ParamBlock::new(&SILENT_PARAM); N];
     let n_params = node.params.len().min(N);
-    for (b, slot) in blocks.iter_mut().zip(&node.params) {
-        *b = ParamBlock::new(&slot.values[..slot.len.clamp(1, crate::RENDER_QUANTUM_SIZE)]);
+    for (i, b) in blocks.iter_mut().enumerate().take(n_params) {
+        let len = lens[i].clamp(1, crate::RENDER_QUANTUM_SIZE);
+        *b = ParamBlock::new(&values[i][..len]);
     }
     let io = ProcessIo {
         inputs: match direct {
             Some(b) => std::slice::from_ref(b),
-            None => &node.inputs,
+            None => inputs,
         },
         outputs: &mut node.outputs,
         params: &blocks[..n_params],

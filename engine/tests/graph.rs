@@ -848,3 +848,59 @@ fn zero_delay_in_a_cycle_is_one_quantum() {
         assert!((s - want).abs() < 1e-6, "frame {i}: {s} vs {want}");
     }
 }
+
+/// A node with more inputs than the renderer's shared input blocks mixes
+/// each into its own, and blocks wider than stereo keep every channel.
+#[test]
+fn many_inputs_and_wide_blocks_mix_exactly() {
+    use webaudio_engine::NodeSpec;
+    use webaudio_engine::node::channel_merger::{ChannelMergerNode, ChannelMergerOptions};
+    use webaudio_engine::processor::{ProcessIo, Processor, RenderScope};
+    /// Outputs, on channel 0, the sum over inputs of input `i`'s channel
+    /// `c` times `(i + 1) * 100 + c`.
+    struct Weigh;
+    impl Processor for Weigh {
+        fn process(&mut self, io: ProcessIo<'_>, _scope: &RenderScope<'_>) -> bool {
+            let mut sum = 0.0;
+            for (i, input) in io.inputs.iter().enumerate() {
+                for (c, ch) in input.channels().iter().enumerate() {
+                    sum += ch[0] * ((i + 1) * 100 + c) as f32;
+                }
+            }
+            io.outputs[0].channel_mut(0).fill(sum);
+            true
+        }
+    }
+    const INPUTS: usize = 40;
+    let ctx = offline(1, Q);
+    let mut spec = NodeSpec::new(INPUTS, 1, Vec::new());
+    spec.channel_config.mode = ChannelCountMode::Max;
+    let weigh = ctx.create_node(spec, Box::new(Weigh)).unwrap();
+    weigh.connect(&ctx.destination(), 0, 0).unwrap();
+    // Input 0: a 6-channel merger of constants 1..=6; input 39: 0.5 (mono).
+    let merger = ChannelMergerNode::new(
+        &ctx,
+        ChannelMergerOptions {
+            number_of_inputs: 6,
+        },
+    )
+    .unwrap();
+    let mut sources = Vec::new();
+    for c in 0..6 {
+        let s = constant(&ctx, (c + 1) as f32);
+        s.node().connect(merger.node(), 0, c).unwrap();
+        s.start(0.0).unwrap();
+        sources.push(s);
+    }
+    merger.node().connect(&weigh, 0, 0).unwrap();
+    let last = constant(&ctx, 0.5);
+    last.node().connect(&weigh, 0, INPUTS - 1).unwrap();
+    last.start(0.0).unwrap();
+    let out = ctx.render_blocking().unwrap();
+    let want: f32 = (0..6)
+        .map(|c| (c + 1) as f32 * (100 + c) as f32)
+        .sum::<f32>()
+        + 0.5 * (INPUTS * 100) as f32;
+    assert_eq!(out[0][0], want);
+    assert_eq!(out[0][Q - 1], want);
+}
