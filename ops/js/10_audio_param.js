@@ -22,6 +22,7 @@ const { Float32Array, Symbol, SymbolFor } = primordials;
 const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
 );
+const { trackHandle } = core.loadExtScript("ext:webaudio/02_handles.js");
 
 const createKey = Symbol("AudioParam.create");
 
@@ -30,16 +31,18 @@ class AudioParam {
   #defaultValue;
   #minValue;
   #maxValue;
-  #owner;
-  #context;
+  #contextToken;
 
-  constructor(key, handle, owner, context) {
+  /**
+   * `handle` keeps the engine node alive, so the param needs no reference
+   * to its JS node (a cycle only a full collection would break);
+   * `contextToken` names the context without holding it.
+   */
+  constructor(key, handle, contextToken) {
     if (key !== createKey) webidl.illegalConstructor();
+    this.#handle = trackHandle(this, handle);
     this[webidl.brand] = webidl.brand;
-    this.#handle = handle;
-    // The owning node (or listener) stays alive as long as its params do.
-    this.#owner = owner;
-    this.#context = context;
+    this.#contextToken = contextToken;
     const info = op_audio_param_info(handle);
     this.#defaultValue = info[0];
     this.#minValue = info[1];
@@ -155,8 +158,8 @@ class AudioParam {
     return param.#handle;
   }
 
-  static contextOf(param) {
-    return param.#context;
+  static contextTokenOf(param) {
+    return param.#contextToken;
   }
 
   [SymbolFor("Deno.privateCustomInspect")](inspect, options) {
@@ -171,9 +174,9 @@ class AudioParam {
 }
 
 const paramHandleOf = AudioParam.handleOf;
-const paramContextOf = AudioParam.contextOf;
+const paramContextTokenOf = AudioParam.contextTokenOf;
 delete AudioParam.handleOf;
-delete AudioParam.contextOf;
+delete AudioParam.contextTokenOf;
 
 webidl.configureInterface(AudioParam);
 const AudioParamPrototype = AudioParam.prototype;
@@ -182,9 +185,9 @@ converters.AudioParam = webidl.createInterfaceConverter(
   AudioParamPrototype,
 );
 
-/** Wraps an engine param handle; `owner` is the node or listener. */
-function createAudioParam(handle, owner, context) {
-  return new AudioParam(createKey, handle, owner, context);
+/** Wraps a new engine param handle of the context `contextToken` names. */
+function createAudioParam(handle, contextToken) {
+  return new AudioParam(createKey, handle, contextToken);
 }
 
 return {
@@ -192,6 +195,6 @@ return {
   AudioParamPrototype,
   createAudioParam,
   paramHandleOf,
-  paramContextOf,
+  paramContextTokenOf,
 };
 })();

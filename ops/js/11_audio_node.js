@@ -29,7 +29,6 @@ const {
 const {
   ObjectPrototypeIsPrototypeOf,
   RangeError,
-  SafeWeakMap,
   Symbol,
   SymbolFor,
   TypeError,
@@ -42,11 +41,17 @@ const { DOMException } = core.loadExtScript(
 );
 const event = core.loadExtScript("ext:deno_web/02_event.js");
 const { EventTarget, defineEventHandler } = event;
-const { AudioParamPrototype, createAudioParam, paramHandleOf, paramContextOf } =
+const { AudioParamPrototype, createAudioParam, paramHandleOf, paramContextTokenOf } =
   core.loadExtScript("ext:webaudio/10_audio_param.js");
+const { trackHandle } = core.loadExtScript("ext:webaudio/02_handles.js");
 
-/** Per-context internals (filled by BaseAudioContext). */
-const contextInternals = new SafeWeakMap();
+/**
+ * Per-context internals: `contextInternals.get(value)` is the internals of
+ * a BaseAudioContext, undefined for anything else. BaseAudioContext
+ * installs the accessor (they live in a private field: a WeakMap value
+ * that refers to its key is never collected by QuickJS).
+ */
+const contextInternals = { get: (_context) => undefined };
 
 /** Only node classes of this extension may construct an AudioNode. */
 const nodeKey = Symbol("AudioNode.key");
@@ -63,9 +68,9 @@ class AudioNode extends EventTarget {
   constructor(key, context, handle) {
     if (key !== nodeKey) webidl.illegalConstructor();
     super();
+    this.#handle = trackHandle(this, handle);
     this[webidl.brand] = webidl.brand;
     this.#context = context;
-    this.#handle = handle;
     contextInternals.get(context)?.requestFlush();
     this.#numberOfInputs = op_audio_node_number_of_inputs(handle);
     this.#numberOfOutputs = op_audio_node_number_of_outputs(handle);
@@ -146,7 +151,7 @@ class AudioNode extends EventTarget {
     }
     if (ObjectPrototypeIsPrototypeOf(AudioParamPrototype, destination)) {
       output = converters["unsigned long"](output, prefix, "Argument 2");
-      if (paramContextOf(destination) !== this.#context) {
+      if (paramContextTokenOf(destination) !== contextInternals.get(this.#context).token) {
         throw new DOMException(
           `${prefix}: cannot connect to an AudioParam belonging to a different audio context.`,
           "InvalidAccessError",
@@ -215,22 +220,23 @@ class AudioNode extends EventTarget {
   static handleOf(node) {
     return node.#handle;
   }
+
+  static param(node, index) {
+    return createAudioParam(
+      op_audio_node_param(node.#handle, index),
+      contextInternals.get(node.#context).token,
+    );
+  }
 }
 
 const audioNodeHandle = AudioNode.handleOf;
+/** `index`-th AudioParam of `node`, as a new JS AudioParam. */
+const nodeParam = AudioNode.param;
 delete AudioNode.handleOf;
+delete AudioNode.param;
 webidl.configureInterface(AudioNode);
 const AudioNodePrototype = AudioNode.prototype;
 converters.AudioNode = webidl.createInterfaceConverter("AudioNode", AudioNodePrototype);
-
-/** `index`-th AudioParam of `node`, as a JS AudioParam owned by `node`. */
-function nodeParam(node, index) {
-  return createAudioParam(
-    op_audio_node_param(audioNodeHandle(node), index),
-    node,
-    node.context,
-  );
-}
 
 /**
  * The spec's "initialize the AudioNode" step for the AudioNodeOptions

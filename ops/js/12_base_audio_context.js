@@ -12,19 +12,24 @@ const {
   op_base_audio_context_may_make_sound,
   op_base_audio_context_next_event,
   op_base_audio_context_flush,
+  op_webaudio_collect_if_due,
 } = core.ops;
 const {
+  ArrayPrototypeFilter,
   ArrayPrototypePush,
   PromisePrototypeThen,
   PromiseResolve,
   MapPrototypeDelete,
   MapPrototypeGet,
   MapPrototypeSet,
+  ObjectFreeze,
   Promise,
   PromiseReject,
   SafeMap,
   Symbol,
   SymbolFor,
+  WeakRef,
+  WeakRefPrototypeDeref,
 } = primordials;
 const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
@@ -37,6 +42,7 @@ const { EventTarget, Event, defineEventHandler } = core.loadExtScript(
 );
 const { AudioBuffer } = core.loadExtScript("ext:webaudio/01_audio_buffer.js");
 const { createAudioParam } = core.loadExtScript("ext:webaudio/10_audio_param.js");
+const { trackHandle } = core.loadExtScript("ext:webaudio/02_handles.js");
 const {
   AudioDestinationNode,
   contextInternals,
@@ -90,14 +96,14 @@ function notSupported(method, what) {
 class AudioListener {
   #params;
 
-  constructor(key, context, handle) {
+  /** Holds its params only: no reference back to the context. */
+  constructor(key, internals) {
     if (key !== contextKey) webidl.illegalConstructor();
     this.#params = [];
     for (let i = 0; i < 9; i++) {
       this.#params[i] = createAudioParam(
-        op_base_audio_context_listener_param(handle, i),
-        this,
-        context,
+        op_base_audio_context_listener_param(internals.handle, i),
+        internals.token,
       );
     }
   }
@@ -157,22 +163,29 @@ webidl.configureInterface(AudioListener);
 
 class BaseAudioContext extends EventTarget {
   #handle;
+  #internals;
   #sampleRate;
   #destination;
   #listener = null;
   #state = "suspended";
   /** Sources between start() and `ended`, by node id: kept alive for their event. */
   #playing = new SafeMap();
-  /** ScriptProcessorNodes by node id: `{ drain, keepsAlive }`. */
+  /** ScriptProcessorNodes by node id: `{ drain, keepsAlive }` (weak). */
   #scriptProcessors = new SafeMap();
   /** AudioWorkletNodes by node id: `{ ready, error }` for their processor's fate. */
   #workletNodes = new SafeMap();
   #audioWorklet = null;
-  /** Called once when the context closes (worklet ports stop holding the process). */
+  /**
+   * `{ ref, callback }`: `callback(target)` runs once when the context
+   * closes, for each target still alive (worklet ports stop holding the
+   * process). Targets are held weakly; dead ones are pruned as it grows.
+   */
   #onClose = [];
+  #onCloseLive = 0;
   #flushQueued = false;
   /** Pending promises and transitions that keep the event pump referenced. */
   #pending = 0;
+  #pumpRunning = false;
   #pumpPromise = null;
   #pumpRefed = true;
   #onEvent;
@@ -181,13 +194,15 @@ class BaseAudioContext extends EventTarget {
   constructor(key, handle, onEvent, offline) {
     if (key !== contextKey) webidl.illegalConstructor();
     super();
+    this.#handle = trackHandle(this, handle);
     this[webidl.brand] = webidl.brand;
-    this.#handle = handle;
     this.#offline = offline;
     this.#onEvent = onEvent;
     this.#sampleRate = op_base_audio_context_sample_rate(handle);
-    contextInternals.set(this, {
+    this.#internals = {
       handle,
+      /** Names the context in its AudioParams, without holding it. */
+      token: ObjectFreeze({ __proto__: null }),
       sourceStarted: (node) => {
         MapPrototypeSet(this.#playing, op_audio_node_id(audioNodeHandle(node)), node);
         this.#updatePumpRef();
@@ -206,21 +221,37 @@ class BaseAudioContext extends EventTarget {
           op_base_audio_context_flush(handle);
         });
       },
-      onClose: (callback) => {
-        if (this.#state === "closed") callback();
-        else ArrayPrototypePush(this.#onClose, callback);
+      onClose: (target, callback) => {
+        if (this.#state === "closed") {
+          callback(target);
+          return;
+        }
+        if (this.#onClose.length >= 64 && this.#onClose.length >= 2 * this.#onCloseLive) {
+          this.#onClose = ArrayPrototypeFilter(
+            this.#onClose,
+            (entry) => WeakRefPrototypeDeref(entry.ref) !== undefined,
+          );
+          this.#onCloseLive = this.#onClose.length;
+        }
+        ArrayPrototypePush(this.#onClose, { ref: new WeakRef(target), callback });
       },
       workletNodeCreated: (id, callbacks) => {
         MapPrototypeSet(this.#workletNodes, id, callbacks);
       },
       refresh: () => this.#updatePumpRef(),
-    });
+    };
+    // The destination and the context refer to each other: the one cycle
+    // of a context's own objects (a context is heavy in the GC pressure
+    // estimate, so a collection comes soon after it is dropped).
     this.#destination = new AudioDestinationNode(
       nodeKey,
       this,
       op_base_audio_context_destination(handle),
     );
-    this.#pump();
+    // An offline context has events only while something is pending
+    // (rendering, a worklet module or processor, a decode): its pump starts
+    // then, so an idle one costs nothing and can be collected.
+    if (!offline) this.#ensurePump();
   }
 
   get destination() {
@@ -237,7 +268,7 @@ class BaseAudioContext extends EventTarget {
 
   get listener() {
     if (this.#listener === null) {
-      this.#listener = new AudioListener(contextKey, this, this.#handle);
+      this.#listener = new AudioListener(contextKey, this.#internals);
     }
     return this.#listener;
   }
@@ -253,7 +284,7 @@ class BaseAudioContext extends EventTarget {
   get audioWorklet() {
     if (this.#audioWorklet === null) {
       nodeClass("AudioWorklet");
-      this.#audioWorklet = nodeFactories.audioWorklet(this, contextInternals.get(this));
+      this.#audioWorklet = nodeFactories.audioWorklet(this, this.#internals);
     }
     return this.#audioWorklet;
   }
@@ -357,7 +388,7 @@ class BaseAudioContext extends EventTarget {
     }
     return nodeFactories.createScriptProcessor(
       this,
-      contextInternals.get(this),
+      this.#internals,
       bufferSize,
       numberOfInputChannels,
       numberOfOutputChannels,
@@ -391,6 +422,13 @@ class BaseAudioContext extends EventTarget {
     return new NodeClass(this, options);
   }
 
+  static {
+    contextInternals.get = (context) =>
+      typeof context === "object" && context !== null && #internals in context
+        ? context.#internals
+        : undefined;
+  }
+
   // --- internals shared with AudioContext / OfflineAudioContext ---
 
   static handleOf(context) {
@@ -405,9 +443,12 @@ class BaseAudioContext extends EventTarget {
     if (context.#state === state) return false;
     context.#state = state;
     if (state === "closed") {
-      const callbacks = context.#onClose;
+      const entries = context.#onClose;
       context.#onClose = [];
-      for (let i = 0; i < callbacks.length; i++) callbacks[i]();
+      for (let i = 0; i < entries.length; i++) {
+        const target = WeakRefPrototypeDeref(entries[i].ref);
+        if (target !== undefined) entries[i].callback(target);
+      }
     }
     if (inTask) queueTask(() => context.dispatchEvent(new Event("statechange")));
     else context.dispatchEvent(new Event("statechange"));
@@ -417,6 +458,7 @@ class BaseAudioContext extends EventTarget {
   /** Counts a pending promise or transition; the process stays alive for it. */
   static addPending(context, delta) {
     context.#pending += delta;
+    if (delta > 0) context.#ensurePump();
     context.#updatePumpRef();
   }
 
@@ -429,8 +471,10 @@ class BaseAudioContext extends EventTarget {
   #keepsProcessAlive() {
     if (this.#pending > 0) return true;
     if (this.#offline || this.#state !== "running") return false;
-    for (const entry of this.#scriptProcessors.values()) {
-      if (entry.keepsAlive()) return true;
+    for (const { 0: id, 1: entry } of this.#scriptProcessors) {
+      const keepsAlive = entry.keepsAlive();
+      if (keepsAlive === null) MapPrototypeDelete(this.#scriptProcessors, id);
+      else if (keepsAlive) return true;
     }
     return this.#playing.size > 0 || op_base_audio_context_may_make_sound(this.#handle);
   }
@@ -443,7 +487,26 @@ class BaseAudioContext extends EventTarget {
     this.#pumpRefed = alive;
   }
 
+  #ensurePump() {
+    if (this.#pumpRunning) return;
+    this.#pumpRunning = true;
+    this.#pump();
+  }
+
+  /**
+   * Reads the engine's events until the context can have no more. Each
+   * round also lets the handle table collect garbage when it is due, so a
+   * realtime app that stops making nodes still sees its dropped ones go.
+   */
   async #pump() {
+    try {
+      await this.#pumpEvents();
+    } finally {
+      this.#pumpRunning = false;
+    }
+  }
+
+  async #pumpEvents() {
     while (true) {
       const promise = op_base_audio_context_next_event(this.#handle);
       this.#pumpPromise = promise;
@@ -451,7 +514,6 @@ class BaseAudioContext extends EventTarget {
       this.#updatePumpRef();
       const event = await promise;
       this.#pumpPromise = null;
-      if (event === null) return; // the context is gone for good
       if (event.type === "ended") {
         const node = MapPrototypeGet(this.#playing, event.node);
         if (node !== undefined) {
@@ -467,6 +529,7 @@ class BaseAudioContext extends EventTarget {
       } else if (event.type !== "tick") {
         this.#onEvent(this, event);
       }
+      op_webaudio_collect_if_due(event.type === "ended");
       if (this.#state === "closed" && this.#pending === 0) {
         // Nothing more can happen: sources of a closed context never end.
         this.#playing.clear();

@@ -27,11 +27,10 @@ class GainNode extends AudioNode {
     options = converters.GainOptions(options, prefix, "Argument 2");
     super(nodeKey, context, op_gain_node_new(handle, options.gain));
     applyNodeOptions(this, options);
-    this.#gain = nodeParam(this, 0);
   }
 
   get gain() {
-    return this.#gain;
+    return (this.#gain ??= nodeParam(this, 0));
   }
 }
 webidl.configureInterface(GainNode);

@@ -25,11 +25,10 @@ class ConstantSourceNode extends AudioScheduledSourceNode {
     const { handle } = contextArgument(context, prefix);
     options = converters.ConstantSourceOptions(options, prefix, "Argument 2");
     super(nodeKey, context, op_constant_source_node_new(handle, options.offset));
-    this.#offset = nodeParam(this, 0);
   }
 
   get offset() {
-    return this.#offset;
+    return (this.#offset ??= nodeParam(this, 0));
   }
 }
 webidl.configureInterface(ConstantSourceNode);

@@ -76,10 +76,6 @@ class BiquadFilterNode extends AudioNode {
       ),
     );
     applyNodeOptions(this, options);
-    this.#frequency = nodeParam(this, 0);
-    this.#detune = nodeParam(this, 1);
-    this.#q = nodeParam(this, 2);
-    this.#gain = nodeParam(this, 3);
   }
 
   get type() {
@@ -101,19 +97,19 @@ class BiquadFilterNode extends AudioNode {
   }
 
   get frequency() {
-    return this.#frequency;
+    return (this.#frequency ??= nodeParam(this, 0));
   }
 
   get detune() {
-    return this.#detune;
+    return (this.#detune ??= nodeParam(this, 1));
   }
 
   get Q() {
-    return this.#q;
+    return (this.#q ??= nodeParam(this, 2));
   }
 
   get gain() {
-    return this.#gain;
+    return (this.#gain ??= nodeParam(this, 3));
   }
 
   getFrequencyResponse(frequencyHz, magResponse, phaseResponse) {

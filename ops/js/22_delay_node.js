@@ -31,11 +31,10 @@ class DelayNode extends AudioNode {
       op_delay_node_new(handle, options.maxDelayTime, options.delayTime),
     );
     applyNodeOptions(this, options);
-    this.#delayTime = nodeParam(this, 0);
   }
 
   get delayTime() {
-    return this.#delayTime;
+    return (this.#delayTime ??= nodeParam(this, 0));
   }
 }
 webidl.configureInterface(DelayNode);

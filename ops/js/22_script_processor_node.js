@@ -25,6 +25,8 @@ const {
   TypeError,
   TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
+  WeakRef,
+  WeakRefPrototypeDeref,
 } = primordials;
 const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
@@ -123,7 +125,7 @@ class ScriptProcessorNode extends AudioNode {
     super.addEventListener(type, callback, options);
     if (type === "audioprocess" && callback !== null && callback !== undefined) {
       SetPrototypeAdd(this.#listeners, callback);
-      this.#refresh();
+      this.#refresh(this);
     }
   }
 
@@ -131,14 +133,14 @@ class ScriptProcessorNode extends AudioNode {
     super.removeEventListener(type, callback, options);
     if (type === "audioprocess") {
       SetPrototypeDelete(this.#listeners, callback);
-      this.#refresh();
+      this.#refresh(this);
     }
   }
 
   connect(...args) {
     const result = super.connect(...args);
     this.#connected = true;
-    this.#refresh();
+    this.#refresh(this);
     return result;
   }
 
@@ -148,7 +150,7 @@ class ScriptProcessorNode extends AudioNode {
     // partial disconnect keeps the node counted as connected.
     if (args.length === 0) {
       this.#connected = false;
-      this.#refresh();
+      this.#refresh(this);
     }
   }
 
@@ -173,7 +175,7 @@ class ScriptProcessorNode extends AudioNode {
     let last = null;
     for (const cb of node.#listeners) last = cb;
     node.#handlerWrapper = last;
-    node.#refresh();
+    node.#refresh(node);
   }
 
   /** Fires `audioprocess` for every block the engine has waiting. */
@@ -228,13 +230,30 @@ defineEventHandler(ScriptProcessorNode.prototype, "audioprocess", markHandlerWra
 webidl.configureInterface(ScriptProcessorNode);
 
 nodeClasses.ScriptProcessorNode = ScriptProcessorNode;
+/**
+ * The context finds its ScriptProcessorNodes through weak references: it
+ * holds one strongly only while it keeps the process alive (connected, with
+ * an `audioprocess` listener), as a browser keeps such a node.
+ */
 nodeFactories.createScriptProcessor = (context, internals, bufferSize, inputs, outputs) => {
   const handle = op_script_processor_node_new(internals.handle, bufferSize, inputs, outputs);
-  const node = new ScriptProcessorNode(spnKey, context, handle, internals.refresh);
-  internals.scriptProcessorCreated(op_audio_node_id(handle), {
-    drain: () => spnDrain(node),
-    keepsAlive: () => spnKeepsAlive(node),
-  });
+  const entry = { strong: null, drain: null, keepsAlive: null };
+  const refresh = (node) => {
+    entry.strong = spnKeepsAlive(node) ? node : null;
+    internals.refresh();
+  };
+  const node = new ScriptProcessorNode(spnKey, context, handle, refresh);
+  const ref = new WeakRef(node);
+  entry.drain = () => {
+    const n = WeakRefPrototypeDeref(ref);
+    if (n !== undefined) spnDrain(n);
+  };
+  // null once the node is gone: the context then forgets the entry.
+  entry.keepsAlive = () => {
+    const n = WeakRefPrototypeDeref(ref);
+    return n === undefined ? null : spnKeepsAlive(n);
+  };
+  internals.scriptProcessorCreated(op_audio_node_id(handle), entry);
   return node;
 };
 

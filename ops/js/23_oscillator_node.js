@@ -24,6 +24,7 @@ const {
 const { nodeClasses } = core.loadExtScript(
   "ext:webaudio/12_base_audio_context.js",
 );
+const { trackHandle } = core.loadExtScript("ext:webaudio/02_handles.js");
 
 const EMPTY = new Float32Array(0);
 
@@ -36,12 +37,15 @@ class PeriodicWave {
     contextArgument(context, prefix);
     options = converters.PeriodicWaveOptions(options, prefix, "Argument 2");
     const { real, imag } = options;
-    this.#handle = op_periodic_wave_new(
-      real === undefined ? EMPTY : new Float32Array(real),
-      imag === undefined ? EMPTY : new Float32Array(imag),
-      real !== undefined,
-      imag !== undefined,
-      options.disableNormalization,
+    this.#handle = trackHandle(
+      this,
+      op_periodic_wave_new(
+        real === undefined ? EMPTY : new Float32Array(real),
+        imag === undefined ? EMPTY : new Float32Array(imag),
+        real !== undefined,
+        imag !== undefined,
+        options.disableNormalization,
+      ),
     );
     this[webidl.brand] = webidl.brand;
   }
@@ -84,9 +88,8 @@ class OscillatorNode extends AudioScheduledSourceNode {
     webidl.requiredArguments(arguments.length, 1, prefix);
     const { handle } = contextArgument(context, prefix);
     options = converters.OscillatorOptions(options, prefix, "Argument 2");
-    const wave = options.periodicWave === undefined
-      ? null
-      : periodicWaveHandle(options.periodicWave);
+    const hasWave = options.periodicWave !== undefined;
+    const wave = hasWave ? periodicWaveHandle(options.periodicWave) : 0;
     super(
       nodeKey,
       context,
@@ -95,20 +98,19 @@ class OscillatorNode extends AudioScheduledSourceNode {
         options.type,
         options.frequency,
         options.detune,
+        hasWave,
         wave,
       ),
     );
     applyNodeOptions(this, options);
-    this.#frequency = nodeParam(this, 0);
-    this.#detune = nodeParam(this, 1);
   }
 
   get frequency() {
-    return this.#frequency;
+    return (this.#frequency ??= nodeParam(this, 0));
   }
 
   get detune() {
-    return this.#detune;
+    return (this.#detune ??= nodeParam(this, 1));
   }
 
   get type() {

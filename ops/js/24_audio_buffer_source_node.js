@@ -45,19 +45,18 @@ converters.AudioBufferSourceOptions = webidl.createDictionaryConverter(
   ],
 );
 
-/** "Acquire the content" of a JS AudioBuffer: a copy the engine owns. */
+/**
+ * "Acquire the content" of a JS AudioBuffer: stages a copy the engine owns,
+ * which the next buffer-source op takes. Returns whether there was one.
+ */
 function acquire(buffer) {
-  if (buffer === null || buffer === undefined) return null;
+  if (buffer === null || buffer === undefined) return false;
   const channels = audioBufferInternals.channels(buffer);
-  const data = op_audio_buffer_data_new(
-    buffer.sampleRate,
-    buffer.length,
-    channels.length,
-  );
+  op_audio_buffer_data_new(buffer.sampleRate, buffer.length, channels.length);
   for (let i = 0; i < channels.length; i++) {
-    op_audio_buffer_data_copy_channel(data, channels[i]);
+    op_audio_buffer_data_copy_channel(channels[i]);
   }
-  return data;
+  return true;
 }
 
 class AudioBufferSourceNode extends AudioScheduledSourceNode {
@@ -91,8 +90,6 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
     this.#loop = options.loop;
     this.#loopStart = options.loopStart;
     this.#loopEnd = options.loopEnd;
-    this.#playbackRate = nodeParam(this, 0);
-    this.#detune = nodeParam(this, 1);
   }
 
   get buffer() {
@@ -107,17 +104,17 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
     op_audio_buffer_source_node_set_buffer(
       audioNodeHandle(this),
       value !== null,
-      this.#started ? acquire(value) : null,
+      this.#started && acquire(value),
     );
     this.#buffer = value;
   }
 
   get playbackRate() {
-    return this.#playbackRate;
+    return (this.#playbackRate ??= nodeParam(this, 0));
   }
 
   get detune() {
-    return this.#detune;
+    return (this.#detune ??= nodeParam(this, 1));
   }
 
   get loop() {
@@ -167,7 +164,7 @@ class AudioBufferSourceNode extends AudioScheduledSourceNode {
       offset,
       duration,
       hasDuration,
-      this.#started ? null : acquire(this.#buffer),
+      !this.#started && acquire(this.#buffer),
     );
     markSourceStarted(this, prefix, when);
     this.#started = true;

@@ -31,11 +31,10 @@ class StereoPannerNode extends AudioNode {
     options = converters.StereoPannerOptions(options, prefix, "Argument 2");
     super(nodeKey, context, op_stereo_panner_node_new(handle, options.pan));
     applyNodeOptions(this, options);
-    this.#pan = nodeParam(this, 0);
   }
 
   get pan() {
-    return this.#pan;
+    return (this.#pan ??= nodeParam(this, 0));
   }
 }
 webidl.configureInterface(StereoPannerNode);

@@ -46,36 +46,31 @@ class DynamicsCompressorNode extends AudioNode {
       ),
     );
     applyNodeOptions(this, options);
-    this.#threshold = nodeParam(this, 0);
-    this.#knee = nodeParam(this, 1);
-    this.#ratio = nodeParam(this, 2);
-    this.#attack = nodeParam(this, 3);
-    this.#release = nodeParam(this, 4);
   }
 
   get threshold() {
     webidl.assertBranded(this, DynamicsCompressorNodePrototype);
-    return this.#threshold;
+    return (this.#threshold ??= nodeParam(this, 0));
   }
 
   get knee() {
     webidl.assertBranded(this, DynamicsCompressorNodePrototype);
-    return this.#knee;
+    return (this.#knee ??= nodeParam(this, 1));
   }
 
   get ratio() {
     webidl.assertBranded(this, DynamicsCompressorNodePrototype);
-    return this.#ratio;
+    return (this.#ratio ??= nodeParam(this, 2));
   }
 
   get attack() {
     webidl.assertBranded(this, DynamicsCompressorNodePrototype);
-    return this.#attack;
+    return (this.#attack ??= nodeParam(this, 3));
   }
 
   get release() {
     webidl.assertBranded(this, DynamicsCompressorNodePrototype);
-    return this.#release;
+    return (this.#release ??= nodeParam(this, 4));
   }
 
   get reduction() {

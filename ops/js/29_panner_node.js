@@ -64,12 +64,11 @@ class PannerNode extends AudioNode {
     );
     applyNodeOptions(this, options);
     this.#params = [];
-    for (let i = 0; i < 6; i++) this.#params[i] = nodeParam(this, i);
   }
 
   #param(i) {
     webidl.assertBranded(this, PannerNodePrototype);
-    return this.#params[i];
+    return (this.#params[i] ??= nodeParam(this, i));
   }
 
   get positionX() {
@@ -123,9 +122,9 @@ class PannerNode extends AudioNode {
     x = converters.float(x, prefix, "Argument 1");
     y = converters.float(y, prefix, "Argument 2");
     z = converters.float(z, prefix, "Argument 3");
-    this.#params[0].value = x;
-    this.#params[1].value = y;
-    this.#params[2].value = z;
+    this.#param(0).value = x;
+    this.#param(1).value = y;
+    this.#param(2).value = z;
   }
 
   setOrientation(x, y, z) {
@@ -135,9 +134,9 @@ class PannerNode extends AudioNode {
     x = converters.float(x, prefix, "Argument 1");
     y = converters.float(y, prefix, "Argument 2");
     z = converters.float(z, prefix, "Argument 3");
-    this.#params[3].value = x;
-    this.#params[4].value = y;
-    this.#params[5].value = z;
+    this.#param(3).value = x;
+    this.#param(4).value = y;
+    this.#param(5).value = z;
   }
 }
 

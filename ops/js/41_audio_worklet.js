@@ -117,11 +117,8 @@ function contextBoundPort(port, internals) {
     },
     configurable: true,
   });
-  const weak = new WeakRef(port);
-  internals.onClose(() => {
+  internals.onClose(port, (p) => {
     closed = true;
-    const p = WeakRefPrototypeDeref(weak);
-    if (p === undefined) return;
     p[messagePort.nodeWorkerThreadCloseCb] = () => {};
     FunctionPrototypeCall(ref, p, false);
   });

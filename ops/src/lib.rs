@@ -3,11 +3,12 @@
 //! Ops are thin: argument conversion and validation happen in `js/` through
 //! `deno_webidl`, the engine's control API does the spec's checks and
 //! returns typed errors, and [`error::WebAudioError`] gives each its JS class.
-//! Engine handles are cppgc objects owned by the JS wrappers, so when a
-//! wrapper is garbage collected its handle is dropped and the render side
-//! frees the node once it can no longer make sound.
+//! Engine handles live in a per-runtime table ([`handles`]) whose ids the JS
+//! wrappers keep; when a wrapper is garbage collected its handle is dropped
+//! and the render side frees the node once it can no longer make sound.
 
 pub mod error;
+pub mod handles;
 pub mod loader;
 mod ops;
 pub mod permissions;
@@ -20,6 +21,9 @@ deno_core::extension!(
     webaudio,
     deps = [deno_webidl, deno_web],
     ops = [
+        handles::op_webaudio_handle_release,
+        handles::op_webaudio_collect_if_due,
+        handles::op_webaudio_handle_stats,
         ops::worklet::op_audio_worklet_init,
         ops::worklet::op_audio_worklet_add_module,
         ops::worklet::op_audio_worklet_node_new,
@@ -45,6 +49,7 @@ deno_core::extension!(
         ops::context::op_base_audio_context_next_event,
         ops::context::op_base_audio_context_render_load,
         ops::context::op_base_audio_context_flush,
+        ops::context::op_base_audio_context_node_count,
         ops::decode::op_base_audio_context_decode_audio_data,
         ops::node::op_audio_node_connect,
         ops::node::op_audio_node_connect_param,
@@ -146,6 +151,7 @@ deno_core::extension!(
         dir "js",
         "00_webidl_audio.js",
         "01_audio_buffer.js",
+        "02_handles.js",
         "10_audio_param.js",
         "11_audio_node.js",
         "12_base_audio_context.js",
@@ -169,4 +175,7 @@ deno_core::extension!(
         "41_audio_worklet.js",
         "99_global_scope.js",
     ],
+    state = |state| {
+        state.put(handles::HandleTable::default());
+    },
 );

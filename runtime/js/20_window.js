@@ -81,6 +81,31 @@ const WebAudioRun = ObjectFreeze({
     );
     return { quanta, average, peak };
   },
+  /**
+   * How many nodes the engine holds for a context, its destination
+   * included: those JS can reach, and those still playing or ringing. An
+   * unreachable node that can make no more sound leaves once it is
+   * collected.
+   */
+  nodeCount(context) {
+    const { contextHandleOf } = core.loadExtScript(
+      "ext:webaudio/12_base_audio_context.js",
+    );
+    if (!(context instanceof globalThis.BaseAudioContext)) {
+      throw new TypeError("WebAudioRun.nodeCount: the argument must be an AudioContext");
+    }
+    return core.ops.op_base_audio_context_node_count(contextHandleOf(context));
+  },
+  /**
+   * The engine objects JS holds (contexts, nodes, params, PeriodicWaves):
+   * `{ live, nativeBytes, collections, collectionMs }` -- how many, the
+   * native memory estimated behind them, and the garbage collections the
+   * runtime requested for them so far and the time those took.
+   */
+  handleStats() {
+    const [live, nativeBytes, collections, collectionMs] = core.ops.op_webaudio_handle_stats();
+    return { live, nativeBytes, collections, collectionMs };
+  },
   /** Ends the process with `code` (0 by default), closing audio output first. */
   exit(code = 0) {
     if (!NumberIsInteger(code) || code < 0 || code > 255) {

@@ -2,10 +2,11 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use deno_core::op2;
+use deno_core::{OpState, op2, v8};
 use serde::Serialize;
 use webaudio_engine::context::{
     Context, ContextState, LatencyHint, OfflineOptions, RealtimeOptions, SinkChoice,
@@ -13,10 +14,9 @@ use webaudio_engine::context::{
 use webaudio_engine::message::EngineEvent;
 use webaudio_engine::node::audio_listener::AudioListener;
 
-use super::gc_resource;
 use super::node::NodeResource;
-use super::param::ParamResource;
 use crate::error::WebAudioError;
+use crate::handles::{CLONE_BYTES, Handle, create, handles};
 
 /// A context as JS holds it.
 pub struct ContextResource {
@@ -25,7 +25,6 @@ pub struct ContextResource {
     listener: OnceCell<AudioListener>,
     pub(crate) worklet: OnceCell<super::worklet::WorkletMain>,
 }
-gc_resource!(ContextResource, c"BaseAudioContext");
 
 impl ContextResource {
     fn new(ctx: Context) -> Self {
@@ -38,14 +37,20 @@ impl ContextResource {
     }
 }
 
-#[op2]
-#[cppgc]
+/// Native memory a context holds besides its nodes (render thread, queues,
+/// pools), for the GC pressure estimate.
+const CONTEXT_BYTES: usize = 2 << 20;
+
+#[op2(nofast)]
+#[smi]
 pub fn op_audio_context_new(
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
     #[string] latency_category: &str,
     latency_seconds: f64,
     sample_rate: f64,
     sink_none: bool,
-) -> Result<ContextResource, WebAudioError> {
+) -> Result<u32, WebAudioError> {
     let latency_hint = match latency_category {
         "balanced" => LatencyHint::Balanced,
         "playback" => LatencyHint::Playback,
@@ -62,9 +67,11 @@ pub fn op_audio_context_new(
             SinkChoice::Default
         },
     };
-    let ctx = Context::new_realtime(options)?;
-    live_contexts().push(ctx.clone());
-    Ok(ContextResource::new(ctx))
+    create(&state, isolate, |_| {
+        let ctx = Context::new_realtime(options)?;
+        live_contexts().push(ctx.clone());
+        Ok((Handle::Context(ContextResource::new(ctx)), CONTEXT_BYTES))
+    })
 }
 
 /// Realtime contexts not yet closed, so they can be closed without a click
@@ -92,40 +99,52 @@ pub fn close_all_realtime_contexts() {
 }
 
 #[op2(fast)]
-pub fn op_audio_context_resume(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+pub fn op_audio_context_resume(state: &OpState, #[smi] res: u32) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     Ok(res.ctx.resume()?)
 }
 
 #[op2(fast)]
-pub fn op_audio_context_suspend(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+pub fn op_audio_context_suspend(state: &OpState, #[smi] res: u32) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     Ok(res.ctx.suspend()?)
 }
 
 #[op2(fast)]
-pub fn op_audio_context_close(#[cppgc] res: &ContextResource) -> Result<(), WebAudioError> {
+pub fn op_audio_context_close(state: &OpState, #[smi] res: u32) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     res.ctx.close()?;
     live_contexts().retain(|c| !c.same_context(&res.ctx));
     Ok(())
 }
 
 #[op2(fast)]
-pub fn op_audio_context_base_latency(#[cppgc] res: &ContextResource) -> f64 {
-    res.ctx.base_latency()
+pub fn op_audio_context_base_latency(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<f64, WebAudioError> {
+    Ok(handles(state).context(res)?.ctx.base_latency())
 }
 
 #[op2(fast)]
-pub fn op_audio_context_output_latency(#[cppgc] res: &ContextResource) -> f64 {
-    res.ctx.output_latency()
+pub fn op_audio_context_output_latency(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<f64, WebAudioError> {
+    Ok(handles(state).context(res)?.ctx.output_latency())
 }
 
 /// `[contextTime, seconds since the frame at contextTime was played]`
 /// (negative when it is still to be played); `[0, 0]` before the first quantum.
 #[op2]
 #[serde]
-pub fn op_audio_context_output_timestamp(#[cppgc] res: &ContextResource) -> (f64, f64) {
-    let stamp = res.ctx.output_timestamp();
+pub fn op_audio_context_output_timestamp(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<(f64, f64), WebAudioError> {
+    let stamp = handles(state).context(res)?.ctx.output_timestamp();
     if stamp.context_time == 0.0 {
-        return (0.0, 0.0);
+        return Ok((0.0, 0.0));
     }
     let now = Instant::now();
     let ago = if now >= stamp.instant {
@@ -133,28 +152,39 @@ pub fn op_audio_context_output_timestamp(#[cppgc] res: &ContextResource) -> (f64
     } else {
         -stamp.instant.duration_since(now).as_secs_f64()
     };
-    (stamp.context_time, ago)
+    Ok((stamp.context_time, ago))
 }
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_offline_audio_context_new(
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
     number_of_channels: u32,
     length: u32,
     sample_rate: f32,
-) -> Result<ContextResource, WebAudioError> {
-    let ctx = Context::new_offline(OfflineOptions {
-        number_of_channels: number_of_channels as usize,
-        length: length as usize,
-        sample_rate,
-    })?;
-    Ok(ContextResource::new(ctx))
+) -> Result<u32, WebAudioError> {
+    create(&state, isolate, |_| {
+        let ctx = Context::new_offline(OfflineOptions {
+            number_of_channels: number_of_channels as usize,
+            length: length as usize,
+            sample_rate,
+        })?;
+        // The rendered audio is held until the context goes.
+        let rendered = number_of_channels as usize * length as usize * 4;
+        Ok((
+            Handle::Context(ContextResource::new(ctx)),
+            CONTEXT_BYTES + rendered,
+        ))
+    })
 }
 
 #[op2(fast)]
 pub fn op_offline_audio_context_start_rendering(
-    #[cppgc] res: &ContextResource,
+    state: &OpState,
+    #[smi] res: u32,
 ) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     Ok(res.ctx.start_rendering()?)
 }
 
@@ -162,26 +192,32 @@ pub fn op_offline_audio_context_start_rendering(
 #[op2(fast)]
 #[number]
 pub fn op_offline_audio_context_suspend(
-    #[cppgc] res: &ContextResource,
+    state: &OpState,
+    #[smi] res: u32,
     suspend_time: f64,
 ) -> Result<u64, WebAudioError> {
+    let res = handles(state).context(res)?;
     Ok(res.ctx.suspend_at(suspend_time)?)
 }
 
 #[op2(fast)]
 pub fn op_offline_audio_context_resume(
-    #[cppgc] res: &ContextResource,
+    state: &OpState,
+    #[smi] res: u32,
 ) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     Ok(res.ctx.resume()?)
 }
 
 /// Copies rendered channel `channel` into `out` (after `complete`).
 #[op2(fast)]
 pub fn op_offline_audio_context_copy_rendered(
-    #[cppgc] res: &ContextResource,
+    state: &OpState,
+    #[smi] res: u32,
     channel: u32,
     #[buffer] out: &mut [f32],
 ) -> Result<(), WebAudioError> {
+    let res = handles(state).context(res)?;
     let mut rendered = res.rendered.borrow_mut();
     if rendered.is_none() {
         *rendered = res.ctx.take_rendered();
@@ -196,24 +232,46 @@ pub fn op_offline_audio_context_copy_rendered(
 }
 
 #[op2(fast)]
-pub fn op_base_audio_context_sample_rate(#[cppgc] res: &ContextResource) -> f64 {
-    res.ctx.sample_rate() as f64
+pub fn op_base_audio_context_sample_rate(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<f64, WebAudioError> {
+    let res = handles(state).context(res)?;
+    Ok(res.ctx.sample_rate() as f64)
 }
 
 #[op2(fast)]
-pub fn op_base_audio_context_current_time(#[cppgc] res: &ContextResource) -> f64 {
-    res.ctx.current_time()
+pub fn op_base_audio_context_current_time(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<f64, WebAudioError> {
+    let res = handles(state).context(res)?;
+    Ok(res.ctx.current_time())
 }
 
 #[op2(fast)]
-pub fn op_base_audio_context_may_make_sound(#[cppgc] res: &ContextResource) -> bool {
-    res.ctx.may_make_sound()
+pub fn op_base_audio_context_may_make_sound(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<bool, WebAudioError> {
+    let res = handles(state).context(res)?;
+    Ok(res.ctx.may_make_sound())
 }
 
-#[op2]
-#[cppgc]
-pub fn op_base_audio_context_destination(#[cppgc] res: &ContextResource) -> NodeResource {
-    NodeResource::destination(res.ctx.destination())
+#[op2(nofast)]
+#[smi]
+pub fn op_base_audio_context_destination(
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] res: u32,
+) -> Result<u32, WebAudioError> {
+    create(&state, isolate, |table| {
+        let ctx = &table.context(res)?.ctx;
+        Ok((
+            Handle::Node(NodeResource::destination(ctx.destination())),
+            CLONE_BYTES,
+        ))
+    })
 }
 
 impl ContextResource {
@@ -231,23 +289,30 @@ impl ContextResource {
 }
 
 /// The listener's AudioParams: positionX/Y/Z, forwardX/Y/Z, upX/Y/Z.
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_base_audio_context_listener_param(
-    #[cppgc] res: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] res: u32,
     index: u32,
-) -> Result<ParamResource, WebAudioError> {
-    res.listener()?
-        .param(index as usize)
-        .map(ParamResource)
-        .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))
+) -> Result<u32, WebAudioError> {
+    create(&state, isolate, |table| {
+        let param = table
+            .context(res)?
+            .listener()?
+            .param(index as usize)
+            .ok_or_else(|| WebAudioError::IndexSize(format!("no listener param {index}")))?;
+        Ok((Handle::Param(param), CLONE_BYTES))
+    })
 }
 
 /// Sends the graph changes made so far as one batch (called at the end of
 /// each JS task that changed the graph).
 #[op2(fast)]
-pub fn op_base_audio_context_flush(#[cppgc] res: &ContextResource) {
-    res.ctx.flush();
+pub fn op_base_audio_context_flush(state: &OpState, #[smi] res: u32) -> Result<(), WebAudioError> {
+    handles(state).context(res)?.ctx.flush();
+    Ok(())
 }
 
 /// `[quanta, average, peak]` of the context's render load (see
@@ -255,11 +320,12 @@ pub fn op_base_audio_context_flush(#[cppgc] res: &ContextResource) {
 #[op2]
 #[serde]
 pub fn op_base_audio_context_render_load(
-    #[cppgc] res: &ContextResource,
+    state: &OpState,
+    #[smi] res: u32,
     reset: bool,
-) -> (f64, f64, f64) {
-    let load = res.ctx.render_load(reset);
-    (load.quanta as f64, load.average, load.peak)
+) -> Result<(f64, f64, f64), WebAudioError> {
+    let load = handles(state).context(res)?.ctx.render_load(reset);
+    Ok((load.quanta as f64, load.average, load.peak))
 }
 
 /// An engine event as JS sees it.
@@ -337,13 +403,28 @@ const PUMP_TICK: Duration = Duration::from_millis(100);
 #[op2]
 #[serde]
 pub fn op_base_audio_context_next_event(
-    #[cppgc] res: &ContextResource,
-) -> impl Future<Output = JsEvent> + use<> {
-    let ctx = res.ctx.clone();
+    state: &OpState,
+    #[smi] res: u32,
+) -> impl Future<Output = Result<JsEvent, WebAudioError>> + use<> {
+    let ctx = handles(state).context(res).map(|res| res.ctx.clone());
     async move {
-        match tokio::time::timeout(PUMP_TICK, ctx.next_event()).await {
-            Ok(event) => to_js(event),
-            Err(_) => JsEvent::of("tick"),
-        }
+        let ctx = ctx?;
+        Ok(
+            match tokio::time::timeout(PUMP_TICK, ctx.next_event()).await {
+                Ok(event) => to_js(event),
+                Err(_) => JsEvent::of("tick"),
+            },
+        )
     }
+}
+
+/// The number of nodes the engine holds for this context, destination
+/// included (`WebAudioRun.nodeCount`): those JS can reach, and those still
+/// playing or ringing.
+#[op2(fast)]
+pub fn op_base_audio_context_node_count(
+    state: &OpState,
+    #[smi] res: u32,
+) -> Result<u32, WebAudioError> {
+    Ok(handles(state).context(res)?.ctx.node_count() as u32)
 }

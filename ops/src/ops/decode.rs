@@ -1,6 +1,9 @@
 //! `decodeAudioData`: decoding runs on the blocking pool, never the JS thread.
+//! The bytes are copied out of the caller's buffer on the JS thread: no JS
+//! value (an ArrayBuffer's backing store included) may be dropped on
+//! another thread.
 
-use deno_core::{JsBuffer, op2};
+use deno_core::op2;
 use webaudio_engine::decode::decode_audio_data;
 
 use crate::error::WebAudioError;
@@ -15,7 +18,7 @@ const HEADER_BYTES: usize = 16;
 #[op2]
 #[buffer]
 pub async fn op_base_audio_context_decode_audio_data(
-    #[buffer] data: JsBuffer,
+    #[buffer(copy)] data: Vec<u8>,
     sample_rate: f32,
 ) -> Result<Vec<u8>, WebAudioError> {
     let decoded = tokio::task::spawn_blocking(move || decode_audio_data(&data, sample_rate))

@@ -1,43 +1,50 @@
 //! DynamicsCompressorNode.
 
-use deno_core::op2;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::{OpState, op2, v8};
 use webaudio_engine::node::dynamics_compressor::{
     DynamicsCompressorNode, DynamicsCompressorOptions,
 };
 
-use super::context::ContextResource;
-use super::node::{NodeKind, NodeResource};
+use super::node::{NodeKind, create_node};
 use crate::error::WebAudioError;
+use crate::handles::handles;
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_dynamics_compressor_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     attack: f32,
     knee: f32,
     ratio: f32,
     release: f32,
     threshold: f32,
-) -> Result<NodeResource, WebAudioError> {
-    let node = DynamicsCompressorNode::new(
-        &ctx.ctx,
-        DynamicsCompressorOptions {
-            attack,
-            knee,
-            ratio,
-            release,
-            threshold,
-        },
-    )?;
-    Ok(NodeResource {
-        kind: NodeKind::DynamicsCompressor(node),
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = DynamicsCompressorNode::new(
+            &ctx.ctx,
+            DynamicsCompressorOptions {
+                attack,
+                knee,
+                ratio,
+                release,
+                threshold,
+            },
+        )?;
+        Ok(NodeKind::DynamicsCompressor(node))
     })
 }
 
 #[op2(fast)]
 pub fn op_dynamics_compressor_node_reduction(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<f32, WebAudioError> {
+    let node = handles(state).node(node)?;
     match &node.kind {
         NodeKind::DynamicsCompressor(n) => Ok(n.reduction()),
         _ => Err(WebAudioError::Type(

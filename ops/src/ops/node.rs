@@ -1,7 +1,10 @@
 //! AudioNode, AudioScheduledSourceNode, AudioDestinationNode and the node
 //! constructors.
 
-use deno_core::op2;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::{OpState, op2, v8};
 use webaudio_engine::context::NodeHandle;
 use webaudio_engine::mixing::{ChannelCountMode, ChannelInterpretation};
 use webaudio_engine::node::analyser::AnalyserNode;
@@ -22,9 +25,13 @@ use webaudio_engine::node::stereo_panner::StereoPannerNode;
 use webaudio_engine::node::waveshaper::WaveShaperNode;
 
 use super::context::ContextResource;
-use super::gc_resource;
-use super::param::ParamResource;
 use crate::error::WebAudioError;
+use crate::handles::{CLONE_BYTES, Handle, create, handles};
+
+/// Native memory of a node besides its params (see `native_bytes`).
+const NODE_BYTES: usize = 4 << 10;
+/// Native memory of one AudioParam (timeline, render slot).
+const PARAM_BYTES: usize = 2 << 10;
 
 /// The typed control handle behind a JS AudioNode.
 pub(crate) enum NodeKind {
@@ -51,7 +58,6 @@ pub(crate) enum NodeKind {
 pub struct NodeResource {
     pub(crate) kind: NodeKind,
 }
-gc_resource!(NodeResource, c"AudioNode");
 
 impl NodeResource {
     pub fn destination(node: NodeHandle) -> Self {
@@ -91,17 +97,24 @@ impl NodeResource {
         }
     }
 
-    pub(crate) fn script_processor(node: ScriptProcessorNode) -> Self {
-        Self {
-            kind: NodeKind::ScriptProcessor(node),
-        }
-    }
-
-    pub(crate) fn as_script_processor(&self) -> Option<&ScriptProcessorNode> {
-        match &self.kind {
-            NodeKind::ScriptProcessor(n) => Some(n),
-            _ => None,
-        }
+    /// The native memory the engine holds for the node, for the GC
+    /// pressure estimate: the render node, its blocks and params, and what
+    /// its kind adds (delay lines; buffers are counted when set).
+    pub(crate) fn native_bytes(&self) -> usize {
+        let handle = self.handle();
+        let base = NODE_BYTES + PARAM_BYTES * handle.number_of_params();
+        let extra = match &self.kind {
+            NodeKind::Delay(_) => {
+                let max_delay = handle.param(0).max_value() as f64;
+                (max_delay * handle.context().sample_rate() as f64) as usize * 4
+            }
+            NodeKind::ScriptProcessor(n) => {
+                n.buffer_size() * (n.input_channels() + n.output_channels()) * 4 * 4
+            }
+            NodeKind::Analyser(_) | NodeKind::Convolver(_) | NodeKind::Panner(_) => 64 << 10,
+            _ => 0,
+        };
+        base + extra
     }
 }
 
@@ -122,11 +135,15 @@ fn interpretation_name(value: ChannelInterpretation) -> &'static str {
 
 #[op2(fast)]
 pub fn op_audio_node_connect(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &NodeResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
     output: u32,
     input: u32,
 ) -> Result<(), WebAudioError> {
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.node(dst)?;
     Ok(src
         .handle()
         .connect(dst.handle(), output as usize, input as usize)?)
@@ -134,40 +151,55 @@ pub fn op_audio_node_connect(
 
 #[op2(fast)]
 pub fn op_audio_node_connect_param(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &ParamResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
     output: u32,
 ) -> Result<(), WebAudioError> {
-    Ok(src.handle().connect_param(&dst.0, output as usize)?)
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.param(dst)?;
+    Ok(src.handle().connect_param(dst, output as usize)?)
 }
 
 #[op2(fast)]
-pub fn op_audio_node_disconnect(#[cppgc] src: &NodeResource) -> Result<(), WebAudioError> {
+pub fn op_audio_node_disconnect(state: &OpState, #[smi] src: u32) -> Result<(), WebAudioError> {
+    let src = handles(state).node(src)?;
     Ok(src.handle().disconnect()?)
 }
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_output(
-    #[cppgc] src: &NodeResource,
+    state: &OpState,
+    #[smi] src: u32,
     output: u32,
 ) -> Result<(), WebAudioError> {
+    let src = handles(state).node(src)?;
     Ok(src.handle().disconnect_output(output as usize)?)
 }
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_node(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &NodeResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
 ) -> Result<(), WebAudioError> {
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.node(dst)?;
     Ok(src.handle().disconnect_node(dst.handle())?)
 }
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_node_output(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &NodeResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
     output: u32,
 ) -> Result<(), WebAudioError> {
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.node(dst)?;
     Ok(src
         .handle()
         .disconnect_node_output(dst.handle(), output as usize)?)
@@ -175,11 +207,15 @@ pub fn op_audio_node_disconnect_node_output(
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_node_output_input(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &NodeResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
     output: u32,
     input: u32,
 ) -> Result<(), WebAudioError> {
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.node(dst)?;
     Ok(src
         .handle()
         .disconnect_node_output_input(dst.handle(), output as usize, input as usize)?)
@@ -187,50 +223,61 @@ pub fn op_audio_node_disconnect_node_output_input(
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_param(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &ParamResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
 ) -> Result<(), WebAudioError> {
-    Ok(src.handle().disconnect_param(&dst.0)?)
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.param(dst)?;
+    Ok(src.handle().disconnect_param(dst)?)
 }
 
 #[op2(fast)]
 pub fn op_audio_node_disconnect_param_output(
-    #[cppgc] src: &NodeResource,
-    #[cppgc] dst: &ParamResource,
+    state: &OpState,
+    #[smi] src: u32,
+    #[smi] dst: u32,
     output: u32,
 ) -> Result<(), WebAudioError> {
-    Ok(src
-        .handle()
-        .disconnect_param_output(&dst.0, output as usize)?)
+    let table = handles(state);
+    let src = table.node(src)?;
+    let dst = table.param(dst)?;
+    Ok(src.handle().disconnect_param_output(dst, output as usize)?)
 }
 
 /// `[channelCount, channelCountMode, channelInterpretation]`.
 #[op2]
 #[serde]
 pub fn op_audio_node_channel_config(
-    #[cppgc] node: &NodeResource,
-) -> (u32, &'static str, &'static str) {
-    let config = node.handle().channel_config();
-    (
+    state: &OpState,
+    #[smi] node: u32,
+) -> Result<(u32, &'static str, &'static str), WebAudioError> {
+    let config = handles(state).node(node)?.handle().channel_config();
+    Ok((
         config.count as u32,
         mode_name(config.mode),
         interpretation_name(config.interpretation),
-    )
+    ))
 }
 
 #[op2(fast)]
 pub fn op_audio_node_set_channel_count(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     count: u32,
 ) -> Result<(), WebAudioError> {
+    let node = handles(state).node(node)?;
     Ok(node.handle().set_channel_count(count as usize)?)
 }
 
 #[op2(fast)]
 pub fn op_audio_node_set_channel_count_mode(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[string] mode: &str,
 ) -> Result<(), WebAudioError> {
+    let node = handles(state).node(node)?;
     let mode = match mode {
         "max" => ChannelCountMode::Max,
         "clamped-max" => ChannelCountMode::ClampedMax,
@@ -246,9 +293,11 @@ pub fn op_audio_node_set_channel_count_mode(
 
 #[op2(fast)]
 pub fn op_audio_node_set_channel_interpretation(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[string] value: &str,
 ) -> Result<(), WebAudioError> {
+    let node = handles(state).node(node)?;
     let value = match value {
         "speakers" => ChannelInterpretation::Speakers,
         "discrete" => ChannelInterpretation::Discrete,
@@ -262,34 +311,47 @@ pub fn op_audio_node_set_channel_interpretation(
 }
 
 #[op2(fast)]
-pub fn op_audio_node_number_of_inputs(#[cppgc] node: &NodeResource) -> u32 {
-    node.handle().number_of_inputs() as u32
+pub fn op_audio_node_number_of_inputs(
+    state: &OpState,
+    #[smi] node: u32,
+) -> Result<u32, WebAudioError> {
+    Ok(handles(state).node(node)?.handle().number_of_inputs() as u32)
 }
 
 #[op2(fast)]
-pub fn op_audio_node_number_of_outputs(#[cppgc] node: &NodeResource) -> u32 {
-    node.handle().number_of_outputs() as u32
+pub fn op_audio_node_number_of_outputs(
+    state: &OpState,
+    #[smi] node: u32,
+) -> Result<u32, WebAudioError> {
+    Ok(handles(state).node(node)?.handle().number_of_outputs() as u32)
 }
 
 /// The id engine events (`ended`) carry for this node.
 #[op2(fast)]
-pub fn op_audio_node_id(#[cppgc] node: &NodeResource) -> u32 {
-    node.handle().id().0
+pub fn op_audio_node_id(state: &OpState, #[smi] node: u32) -> Result<u32, WebAudioError> {
+    Ok(handles(state).node(node)?.handle().id().0)
 }
 
-#[op2]
-#[cppgc]
+/// A new handle on the node's `index`th AudioParam, for its JS wrapper. The
+/// param's handle keeps the engine node alive, so the wrapper needs no
+/// reference back to the JS node.
+#[op2(nofast)]
+#[smi]
 pub fn op_audio_node_param(
-    #[cppgc] node: &NodeResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] node: u32,
     index: u32,
-) -> Result<ParamResource, WebAudioError> {
-    let handle = node.handle();
-    if index as usize >= handle.number_of_params() {
-        return Err(WebAudioError::IndexSize(format!(
-            "the node has no AudioParam {index}"
-        )));
-    }
-    Ok(ParamResource(handle.param(index as usize)))
+) -> Result<u32, WebAudioError> {
+    create(&state, isolate, |table| {
+        let handle = table.node(node)?.handle();
+        if index as usize >= handle.number_of_params() {
+            return Err(WebAudioError::IndexSize(format!(
+                "the node has no AudioParam {index}"
+            )));
+        }
+        Ok((Handle::Param(handle.param(index as usize)), CLONE_BYTES))
+    })
 }
 
 fn not_a_source() -> WebAudioError {
@@ -298,9 +360,11 @@ fn not_a_source() -> WebAudioError {
 
 #[op2(fast)]
 pub fn op_audio_scheduled_source_node_start(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     when: f64,
 ) -> Result<(), WebAudioError> {
+    let node = handles(state).node(node)?;
     match &node.kind {
         NodeKind::ConstantSource(n) => Ok(n.start(when)?),
         NodeKind::Oscillator(n) => Ok(n.start(when)?),
@@ -311,9 +375,11 @@ pub fn op_audio_scheduled_source_node_start(
 
 #[op2(fast)]
 pub fn op_audio_scheduled_source_node_stop(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     when: f64,
 ) -> Result<(), WebAudioError> {
+    let node = handles(state).node(node)?;
     match &node.kind {
         NodeKind::ConstantSource(n) => Ok(n.stop(when)?),
         NodeKind::Oscillator(n) => Ok(n.stop(when)?),
@@ -323,36 +389,62 @@ pub fn op_audio_scheduled_source_node_stop(
 }
 
 #[op2(fast)]
-pub fn op_audio_destination_node_max_channel_count(#[cppgc] node: &NodeResource) -> u32 {
-    node.handle().context().max_channel_count() as u32
+pub fn op_audio_destination_node_max_channel_count(
+    state: &OpState,
+    #[smi] node: u32,
+) -> Result<u32, WebAudioError> {
+    Ok(handles(state)
+        .node(node)?
+        .handle()
+        .context()
+        .max_channel_count() as u32)
 }
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_gain_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     gain: f32,
-) -> Result<NodeResource, WebAudioError> {
-    let node = GainNode::new(
-        &ctx.ctx,
-        GainOptions {
-            gain,
-            ..Default::default()
-        },
-    )?;
-    Ok(NodeResource {
-        kind: NodeKind::Gain(node),
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = GainNode::new(
+            &ctx.ctx,
+            GainOptions {
+                gain,
+                ..Default::default()
+            },
+        )?;
+        Ok(NodeKind::Gain(node))
     })
 }
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_constant_source_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     offset: f32,
-) -> Result<NodeResource, WebAudioError> {
-    let node = ConstantSourceNode::new(&ctx.ctx, ConstantSourceOptions { offset })?;
-    Ok(NodeResource {
-        kind: NodeKind::ConstantSource(node),
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = ConstantSourceNode::new(&ctx.ctx, ConstantSourceOptions { offset })?;
+        Ok(NodeKind::ConstantSource(node))
+    })
+}
+
+/// Adds the node `make` builds in context `ctx` to the handle table and
+/// returns its id.
+pub(crate) fn create_node(
+    state: &Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    ctx: u32,
+    make: impl FnOnce(&ContextResource) -> Result<NodeKind, WebAudioError>,
+) -> Result<u32, WebAudioError> {
+    create(state, isolate, |table| {
+        let node = NodeResource::new(make(table.context(ctx)?)?);
+        let bytes = node.native_bytes();
+        Ok((Handle::Node(node), bytes))
     })
 }

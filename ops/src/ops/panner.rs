@@ -1,14 +1,17 @@
 //! PannerNode.
 
-use deno_core::op2;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::{OpState, op2, v8};
 use webaudio_engine::node::panner::{DistanceModel, PannerNode, PannerOptions, PanningModel};
 
-use super::context::ContextResource;
-use super::node::{NodeKind, NodeResource};
+use super::node::{NodeKind, create_node};
 use crate::error::WebAudioError;
+use crate::handles::handles;
 
-fn panner(node: &NodeResource) -> Result<&PannerNode, WebAudioError> {
-    match &node.kind {
+fn panner(state: &OpState, id: u32) -> Result<&PannerNode, WebAudioError> {
+    match handles(state).node(id)?.kind() {
         NodeKind::Panner(n) => Ok(n),
         _ => Err(WebAudioError::Type(
             "Illegal invocation: not a PannerNode".into(),
@@ -40,53 +43,56 @@ fn distance_model(value: &str) -> Result<DistanceModel, WebAudioError> {
 /// `numbers`: positionX/Y/Z, orientationX/Y/Z (already WebIDL floats),
 /// refDistance, maxDistance, rolloffFactor, coneInnerAngle, coneOuterAngle,
 /// coneOuterGain.
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_panner_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     #[string] panning: &str,
     #[string] distance: &str,
     #[buffer] numbers: &[f64],
-) -> Result<NodeResource, WebAudioError> {
-    let [
-        px,
-        py,
-        pz,
-        ox,
-        oy,
-        oz,
-        ref_distance,
-        max_distance,
-        rolloff_factor,
-        inner,
-        outer,
-        gain,
-    ] = <[f64; 12]>::try_from(numbers)
-        .map_err(|_| WebAudioError::Type("PannerNode: malformed options".into()))?;
-    let options = PannerOptions {
-        panning_model: panning_model(panning)?,
-        distance_model: distance_model(distance)?,
-        position: [px as f32, py as f32, pz as f32],
-        orientation: [ox as f32, oy as f32, oz as f32],
-        ref_distance,
-        max_distance,
-        rolloff_factor,
-        cone_inner_angle: inner,
-        cone_outer_angle: outer,
-        cone_outer_gain: gain,
-    };
-    let node = PannerNode::new(&ctx.ctx, ctx.listener()?, options)?;
-    Ok(NodeResource {
-        kind: NodeKind::Panner(node),
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let [
+            px,
+            py,
+            pz,
+            ox,
+            oy,
+            oz,
+            ref_distance,
+            max_distance,
+            rolloff_factor,
+            inner,
+            outer,
+            gain,
+        ] = <[f64; 12]>::try_from(numbers)
+            .map_err(|_| WebAudioError::Type("PannerNode: malformed options".into()))?;
+        let options = PannerOptions {
+            panning_model: panning_model(panning)?,
+            distance_model: distance_model(distance)?,
+            position: [px as f32, py as f32, pz as f32],
+            orientation: [ox as f32, oy as f32, oz as f32],
+            ref_distance,
+            max_distance,
+            rolloff_factor,
+            cone_inner_angle: inner,
+            cone_outer_angle: outer,
+            cone_outer_gain: gain,
+        };
+        let node = PannerNode::new(&ctx.ctx, ctx.listener()?, options)?;
+        Ok(NodeKind::Panner(node))
     })
 }
 
 #[op2]
 #[string]
 pub fn op_panner_node_panning_model(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<&'static str, WebAudioError> {
-    Ok(match panner(node)?.options().panning_model {
+    Ok(match panner(state, node)?.options().panning_model {
         PanningModel::EqualPower => "equalpower",
         PanningModel::Hrtf => "HRTF",
     })
@@ -94,19 +100,21 @@ pub fn op_panner_node_panning_model(
 
 #[op2(fast)]
 pub fn op_panner_node_set_panning_model(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[string] value: &str,
 ) -> Result<(), WebAudioError> {
-    panner(node)?.set_panning_model(panning_model(value)?);
+    panner(state, node)?.set_panning_model(panning_model(value)?);
     Ok(())
 }
 
 #[op2]
 #[string]
 pub fn op_panner_node_distance_model(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<&'static str, WebAudioError> {
-    Ok(match panner(node)?.options().distance_model {
+    Ok(match panner(state, node)?.options().distance_model {
         DistanceModel::Linear => "linear",
         DistanceModel::Inverse => "inverse",
         DistanceModel::Exponential => "exponential",
@@ -115,10 +123,11 @@ pub fn op_panner_node_distance_model(
 
 #[op2(fast)]
 pub fn op_panner_node_set_distance_model(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[string] value: &str,
 ) -> Result<(), WebAudioError> {
-    panner(node)?.set_distance_model(distance_model(value)?);
+    panner(state, node)?.set_distance_model(distance_model(value)?);
     Ok(())
 }
 
@@ -126,10 +135,11 @@ pub fn op_panner_node_set_distance_model(
 /// coneInnerAngle, coneOuterAngle, coneOuterGain.
 #[op2(fast)]
 pub fn op_panner_node_attribute(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     index: u32,
 ) -> Result<f64, WebAudioError> {
-    let o = panner(node)?.options();
+    let o = panner(state, node)?.options();
     Ok(match index {
         0 => o.ref_distance,
         1 => o.max_distance,
@@ -143,11 +153,12 @@ pub fn op_panner_node_attribute(
 
 #[op2(fast)]
 pub fn op_panner_node_set_attribute(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     index: u32,
     value: f64,
 ) -> Result<(), WebAudioError> {
-    let p = panner(node)?;
+    let p = panner(state, node)?;
     match index {
         0 => p.set_ref_distance(value)?,
         1 => p.set_max_distance(value)?,

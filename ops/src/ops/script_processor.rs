@@ -1,42 +1,53 @@
 //! ScriptProcessorNode: creation and the block exchange with script.
 
-use deno_core::op2;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::{OpState, op2, v8};
 use webaudio_engine::node::script_processor::ScriptProcessorNode;
 
-use super::context::ContextResource;
-use super::node::NodeResource;
+use super::node::{NodeKind, create_node};
 use crate::error::WebAudioError;
+use crate::handles::handles;
 
-fn not_a_script_processor() -> WebAudioError {
-    WebAudioError::Type("Illegal invocation: not a ScriptProcessorNode".into())
+fn script_processor(state: &OpState, id: u32) -> Result<&ScriptProcessorNode, WebAudioError> {
+    match handles(state).node(id)?.kind() {
+        NodeKind::ScriptProcessor(n) => Ok(n),
+        _ => Err(WebAudioError::Type(
+            "Illegal invocation: not a ScriptProcessorNode".into(),
+        )),
+    }
 }
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_script_processor_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     buffer_size: u32,
     number_of_input_channels: u32,
     number_of_output_channels: u32,
-) -> Result<NodeResource, WebAudioError> {
-    let node = ScriptProcessorNode::new(
-        &ctx.ctx,
-        buffer_size as usize,
-        number_of_input_channels as usize,
-        number_of_output_channels as usize,
-    )?;
-    Ok(NodeResource::script_processor(node))
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = ScriptProcessorNode::new(
+            &ctx.ctx,
+            buffer_size as usize,
+            number_of_input_channels as usize,
+            number_of_output_channels as usize,
+        )?;
+        Ok(NodeKind::ScriptProcessor(node))
+    })
 }
 
 /// `[bufferSize, inputBuffer channels, outputBuffer channels]`.
 #[op2]
 #[serde]
 pub fn op_script_processor_node_info(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<(u32, u32, u32), WebAudioError> {
-    let n = node
-        .as_script_processor()
-        .ok_or_else(not_a_script_processor)?;
+    let n = script_processor(state, node)?;
     Ok((
         n.buffer_size() as u32,
         n.input_channels() as u32,
@@ -48,24 +59,22 @@ pub fn op_script_processor_node_info(
 /// playback frame, or -1 when no block waits.
 #[op2(fast)]
 pub fn op_script_processor_node_take_input(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[buffer] input: &mut [f32],
 ) -> Result<f64, WebAudioError> {
-    let n = node
-        .as_script_processor()
-        .ok_or_else(not_a_script_processor)?;
+    let n = script_processor(state, node)?;
     Ok(n.take_input(input).map_or(-1.0, |f| f as f64))
 }
 
 /// Answers the taken block with planar output.
 #[op2(fast)]
 pub fn op_script_processor_node_give_output(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[buffer] output: &[f32],
 ) -> Result<(), WebAudioError> {
-    let n = node
-        .as_script_processor()
-        .ok_or_else(not_a_script_processor)?;
+    let n = script_processor(state, node)?;
     n.give_output(output);
     Ok(())
 }
@@ -73,10 +82,9 @@ pub fn op_script_processor_node_give_output(
 /// Buffer periods that played silence because script answered late.
 #[op2(fast)]
 pub fn op_script_processor_node_underruns(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<f64, WebAudioError> {
-    let n = node
-        .as_script_processor()
-        .ok_or_else(not_a_script_processor)?;
+    let n = script_processor(state, node)?;
     Ok(n.underruns() as f64)
 }

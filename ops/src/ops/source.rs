@@ -3,32 +3,18 @@
 //! `node.rs`.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use deno_core::op2;
+use deno_core::{OpState, op2, v8};
 use webaudio_engine::buffer::AudioBufferData;
 use webaudio_engine::node::audio_buffer_source::{AudioBufferSourceNode, AudioBufferSourceOptions};
 use webaudio_engine::node::oscillator::{OscillatorNode, OscillatorOptions, OscillatorType};
 use webaudio_engine::node::periodic_wave::{PeriodicWave, PeriodicWaveOptions};
 
-use super::context::ContextResource;
-use super::gc_resource;
-use super::node::{NodeKind, NodeResource};
+use super::node::{NodeKind, create_node};
 use crate::error::WebAudioError;
-
-/// A PeriodicWave: immutable once made, shared by the oscillators it is set
-/// on (its tables are built once).
-pub struct PeriodicWaveResource(Arc<PeriodicWave>);
-gc_resource!(PeriodicWaveResource, c"PeriodicWave");
-
-/// Audio data acquired from a JS AudioBuffer, channel by channel, before it
-/// is handed to a source node.
-pub struct BufferDataResource {
-    sample_rate: f32,
-    length: usize,
-    channels: RefCell<Vec<Box<[f32]>>>,
-}
-gc_resource!(BufferDataResource, c"AudioBufferData");
+use crate::handles::{Handle, HandleTable, create, handles};
 
 fn oscillator_type(name: &str) -> Result<OscillatorType, WebAudioError> {
     Ok(match name {
@@ -63,15 +49,15 @@ fn not_a_buffer_source() -> WebAudioError {
     WebAudioError::Type("Illegal invocation: not an AudioBufferSourceNode".into())
 }
 
-fn oscillator(node: &NodeResource) -> Result<&OscillatorNode, WebAudioError> {
-    match node.kind() {
+fn oscillator(state: &OpState, id: u32) -> Result<&OscillatorNode, WebAudioError> {
+    match handles(state).node(id)?.kind() {
         NodeKind::Oscillator(n) => Ok(n),
         _ => Err(not_an_oscillator()),
     }
 }
 
-fn buffer_source(node: &NodeResource) -> Result<&AudioBufferSourceNode, WebAudioError> {
-    match node.kind() {
+fn buffer_source(state: &OpState, id: u32) -> Result<&AudioBufferSourceNode, WebAudioError> {
+    match handles(state).node(id)?.kind() {
         NodeKind::AudioBufferSource(n) => Ok(n),
         _ => Err(not_a_buffer_source()),
     }
@@ -79,144 +65,182 @@ fn buffer_source(node: &NodeResource) -> Result<&AudioBufferSourceNode, WebAudio
 
 /// `new PeriodicWave(context, options)`; `real` / `imag` are only used when
 /// their `has_` flag says the member was given.
-#[op2]
-#[cppgc]
+/// The wave is immutable once made, shared by the oscillators it is set on
+/// (its tables are built once).
+#[op2(nofast)]
+#[smi]
 pub fn op_periodic_wave_new(
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
     #[buffer] real: &[f32],
     #[buffer] imag: &[f32],
     has_real: bool,
     has_imag: bool,
     disable_normalization: bool,
-) -> Result<PeriodicWaveResource, WebAudioError> {
-    let wave = PeriodicWave::new(PeriodicWaveOptions {
-        real: has_real.then(|| real.to_vec()),
-        imag: has_imag.then(|| imag.to_vec()),
-        disable_normalization,
+) -> Result<u32, WebAudioError> {
+    create(&state, isolate, |_| {
+        let wave = PeriodicWave::new(PeriodicWaveOptions {
+            real: has_real.then(|| real.to_vec()),
+            imag: has_imag.then(|| imag.to_vec()),
+            disable_normalization,
+        })
+        .map_err(webaudio_engine::error::Error::from)?;
+        // The coefficients, and the band-limited tables built from them.
+        let bytes = (real.len() + imag.len()) * 8 + WAVE_TABLE_BYTES;
+        Ok((Handle::PeriodicWave(Arc::new(wave)), bytes))
     })
-    .map_err(webaudio_engine::error::Error::from)?;
-    Ok(PeriodicWaveResource(Arc::new(wave)))
 }
 
-#[op2]
-#[cppgc]
+/// About what the band-limited tables of one PeriodicWave hold.
+const WAVE_TABLE_BYTES: usize = 128 << 10;
+
+#[op2(nofast)]
+#[smi]
 pub fn op_oscillator_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     #[string] type_: &str,
     frequency: f32,
     detune: f32,
-    #[cppgc] wave: Option<&PeriodicWaveResource>,
-) -> Result<NodeResource, WebAudioError> {
-    let node = OscillatorNode::new(
-        &ctx.ctx,
-        OscillatorOptions {
-            type_: oscillator_type(type_)?,
-            frequency,
-            detune,
-            periodic_wave: wave.map(|w| w.0.clone()),
-        },
-    )?;
-    Ok(NodeResource::new(NodeKind::Oscillator(node)))
+    has_wave: bool,
+    #[smi] wave: u32,
+) -> Result<u32, WebAudioError> {
+    let wave = match has_wave {
+        true => Some(handles(&state.borrow()).periodic_wave(wave)?.clone()),
+        false => None,
+    };
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = OscillatorNode::new(
+            &ctx.ctx,
+            OscillatorOptions {
+                type_: oscillator_type(type_)?,
+                frequency,
+                detune,
+                periodic_wave: wave,
+            },
+        )?;
+        Ok(NodeKind::Oscillator(node))
+    })
 }
 
 #[op2]
 #[string]
 pub fn op_oscillator_node_type(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
 ) -> Result<&'static str, WebAudioError> {
-    Ok(oscillator_type_name(oscillator(node)?.type_()))
+    Ok(oscillator_type_name(oscillator(state, node)?.type_()))
 }
 
 #[op2(fast)]
 pub fn op_oscillator_node_set_type(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     #[string] type_: &str,
 ) -> Result<(), WebAudioError> {
-    Ok(oscillator(node)?.set_type(oscillator_type(type_)?)?)
+    Ok(oscillator(state, node)?.set_type(oscillator_type(type_)?)?)
 }
 
 #[op2(fast)]
 pub fn op_oscillator_node_set_periodic_wave(
-    #[cppgc] node: &NodeResource,
-    #[cppgc] wave: &PeriodicWaveResource,
+    state: &OpState,
+    #[smi] node: u32,
+    #[smi] wave: u32,
 ) -> Result<(), WebAudioError> {
-    oscillator(node)?.set_periodic_wave(&wave.0);
+    oscillator(state, node)?.set_periodic_wave(handles(state).periodic_wave(wave)?);
     Ok(())
 }
 
 /// Starts acquiring a buffer's content: `channels` planes of `length`
-/// frames, filled by `op_audio_buffer_data_copy_channel`.
-#[op2]
-#[cppgc]
-pub fn op_audio_buffer_data_new(
-    sample_rate: f32,
-    length: u32,
-    channels: u32,
-) -> BufferDataResource {
-    BufferDataResource {
-        sample_rate,
-        length: length as usize,
-        channels: RefCell::new(Vec::with_capacity(channels as usize)),
-    }
+/// frames, filled by `op_audio_buffer_data_copy_channel` and then taken by
+/// the op the content is for, all within one JS call.
+#[op2(fast)]
+pub fn op_audio_buffer_data_new(state: &mut OpState, sample_rate: f32, length: u32, channels: u32) {
+    state
+        .borrow_mut::<HandleTable>()
+        .stage_buffer(sample_rate, length as usize, channels as usize);
 }
 
 /// Appends a copy of one channel (zero-padded or cut to the length).
 #[op2(fast)]
 pub fn op_audio_buffer_data_copy_channel(
-    #[cppgc] data: &BufferDataResource,
+    state: &mut OpState,
     #[buffer] samples: &[f32],
-) {
-    let mut plane = vec![0.0f32; data.length].into_boxed_slice();
+) -> Result<(), WebAudioError> {
+    let staged = state
+        .borrow_mut::<HandleTable>()
+        .staged_buffer()
+        .ok_or_else(|| WebAudioError::InvalidState("no buffer content is being acquired".into()))?;
+    let mut plane = vec![0.0f32; staged.length].into_boxed_slice();
     let n = samples.len().min(plane.len());
     plane[..n].copy_from_slice(&samples[..n]);
-    data.channels.borrow_mut().push(plane);
+    staged.channels.push(plane);
+    Ok(())
 }
 
-#[op2]
-#[cppgc]
+#[op2(nofast)]
+#[smi]
 pub fn op_audio_buffer_source_node_new(
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     has_buffer: bool,
     detune: f32,
     loop_: bool,
     loop_start: f64,
     loop_end: f64,
     playback_rate: f32,
-) -> Result<NodeResource, WebAudioError> {
-    let node = AudioBufferSourceNode::new(
-        &ctx.ctx,
-        AudioBufferSourceOptions {
-            buffer: None,
-            detune,
-            loop_,
-            loop_start,
-            loop_end,
-            playback_rate,
-        },
-    )?;
-    if has_buffer {
-        // Content comes with start() (acquired then, as the spec says).
-        node.mark_buffer(true)?;
+) -> Result<u32, WebAudioError> {
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = AudioBufferSourceNode::new(
+            &ctx.ctx,
+            AudioBufferSourceOptions {
+                buffer: None,
+                detune,
+                loop_,
+                loop_start,
+                loop_end,
+                playback_rate,
+            },
+        )?;
+        if has_buffer {
+            // Content comes with start() (acquired then, as the spec says).
+            node.mark_buffer(true)?;
+        }
+        Ok(NodeKind::AudioBufferSource(node))
+    })
+}
+
+/// The content staged by `op_audio_buffer_data_new`, when `acquired`.
+/// The node `id` now holds that copy: it counts toward GC pressure.
+fn take_content(state: &mut OpState, id: u32, acquired: bool) -> Option<Arc<AudioBufferData>> {
+    let table = state.borrow_mut::<HandleTable>();
+    let staged = table.take_staged_buffer()?;
+    if !acquired {
+        return None;
     }
-    Ok(NodeResource::new(NodeKind::AudioBufferSource(node)))
+    table.add_bytes(id, staged.channels.len() * staged.length * 4);
+    Some(Arc::new(AudioBufferData::new(
+        staged.sample_rate,
+        staged.channels,
+    )))
 }
 
-fn take_data(data: &BufferDataResource) -> Arc<AudioBufferData> {
-    let channels = std::mem::take(&mut *data.channels.borrow_mut());
-    Arc::new(AudioBufferData::new(data.sample_rate, channels))
-}
-
-/// The `buffer` setter. `content` is the acquired content (after start());
-/// before start() only `is_some` is given: the content is acquired by
-/// start().
+/// The `buffer` setter. `acquired`: the content was acquired (after
+/// start()); before start() only `is_some` is given: the content is
+/// acquired by start().
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_set_buffer(
-    #[cppgc] node: &NodeResource,
+    state: &mut OpState,
+    #[smi] node: u32,
     is_some: bool,
-    #[cppgc] content: Option<&BufferDataResource>,
+    acquired: bool,
 ) -> Result<(), WebAudioError> {
-    let n = buffer_source(node)?;
+    let content = take_content(state, node, acquired);
+    let n = buffer_source(state, node)?;
     match content {
-        Some(data) => Ok(n.set_buffer(Some(take_data(data)))?),
+        Some(data) => Ok(n.set_buffer(Some(data))?),
         None if is_some => Ok(n.mark_buffer(true)?),
         None => Ok(n.set_buffer(None)?),
     }
@@ -224,44 +248,49 @@ pub fn op_audio_buffer_source_node_set_buffer(
 
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_set_loop(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     value: bool,
 ) -> Result<(), WebAudioError> {
-    buffer_source(node)?.set_loop(value);
+    buffer_source(state, node)?.set_loop(value);
     Ok(())
 }
 
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_set_loop_start(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     value: f64,
 ) -> Result<(), WebAudioError> {
-    Ok(buffer_source(node)?.set_loop_start(value)?)
+    Ok(buffer_source(state, node)?.set_loop_start(value)?)
 }
 
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_set_loop_end(
-    #[cppgc] node: &NodeResource,
+    state: &OpState,
+    #[smi] node: u32,
     value: f64,
 ) -> Result<(), WebAudioError> {
-    Ok(buffer_source(node)?.set_loop_end(value)?)
+    Ok(buffer_source(state, node)?.set_loop_end(value)?)
 }
 
 /// `start(when, offset, duration)`; `duration` is used only when
-/// `has_duration`; `content` is the buffer's content acquired by start().
+/// `has_duration`; `acquired`: start() acquired the buffer's content.
 #[op2(fast)]
 pub fn op_audio_buffer_source_node_start(
-    #[cppgc] node: &NodeResource,
+    state: &mut OpState,
+    #[smi] node: u32,
     when: f64,
     offset: f64,
     duration: f64,
     has_duration: bool,
-    #[cppgc] content: Option<&BufferDataResource>,
+    acquired: bool,
 ) -> Result<(), WebAudioError> {
-    Ok(buffer_source(node)?.start(
+    let content = take_content(state, node, acquired);
+    Ok(buffer_source(state, node)?.start(
         when,
         offset,
         has_duration.then_some(duration),
-        content.map(take_data),
+        content,
     )?)
 }

@@ -3,12 +3,13 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
+use std::rc::Rc;
 
-use deno_core::{OpState, TransferredResource, op2};
+use deno_core::{OpState, TransferredResource, op2, v8};
 
-use super::context::ContextResource;
-use super::node::{NodeKind, NodeResource};
+use super::node::{NodeKind, create_node};
 use crate::error::WebAudioError;
+use crate::handles::handles;
 use crate::worklet::{
     self, ErrorInfo, ModuleError, ParamDescriptorData, RealmReport, RegisteredProcessor,
     WorkletNode, WorkletNodeOptions,
@@ -53,15 +54,16 @@ fn take_port(state: &mut OpState, rid: u32) -> Result<Box<dyn TransferredResourc
 #[op2(fast)]
 pub fn op_audio_worklet_init(
     state: &mut OpState,
-    #[cppgc] ctx: &ContextResource,
+    #[smi] ctx: u32,
     port: u32,
 ) -> Result<(), WebAudioError> {
-    if ctx.worklet.get().is_some() {
+    if handles(state).context(ctx)?.worklet.get().is_some() {
         return Err(WebAudioError::InvalidState(
             "the AudioWorklet scope is already started".into(),
         ));
     }
     let port = take_port(state, port)?;
+    let ctx = handles(state).context(ctx)?;
     let (tx, rx) = std::sync::mpsc::channel();
     // The scope imports what the main realm may read; a runtime that set
     // no permissions grants none.
@@ -82,12 +84,16 @@ pub fn op_audio_worklet_init(
 /// taken with `op_audio_worklet_take_registrations`.
 #[op2]
 pub fn op_audio_worklet_add_module(
-    #[cppgc] ctx: &ContextResource,
+    state: &OpState,
+    #[smi] ctx: u32,
     #[string] url: String,
     #[string] source: String,
 ) -> impl Future<Output = Result<(), ModuleError>> + use<> {
-    let reply = worklet::add_module(&ctx.ctx, url, source);
+    let reply = handles(state)
+        .context(ctx)
+        .map(|ctx| worklet::add_module(&ctx.ctx, url, source));
     async move {
+        let reply = reply.map_err(|e| ModuleError::Type(e.to_string()))?;
         reply.await.unwrap_or_else(|_| {
             Err(ModuleError::Abort(
                 "the context stopped rendering before the module could run".into(),
@@ -99,11 +105,12 @@ pub fn op_audio_worklet_add_module(
 /// Creates an AudioWorkletNode's engine node; its processor is constructed
 /// on the render thread when the node joins the graph.
 #[op2]
-#[cppgc]
+#[smi]
 #[allow(clippy::too_many_arguments)]
 pub fn op_audio_worklet_node_new(
-    state: &mut OpState,
-    #[cppgc] ctx: &ContextResource,
+    state: Rc<RefCell<OpState>>,
+    isolate: &mut v8::Isolate,
+    #[smi] ctx: u32,
     #[string] name: String,
     number_of_inputs: u32,
     number_of_outputs: u32,
@@ -111,36 +118,47 @@ pub fn op_audio_worklet_node_new(
     #[serde] descriptors: Vec<ParamDescriptorData>,
     #[buffer] serialized_options: &[u8],
     port: u32,
-) -> Result<NodeResource, WebAudioError> {
-    if ctx.worklet.get().is_none() {
-        return Err(WebAudioError::InvalidState(
-            "the context's AudioWorklet has no module loaded".into(),
-        ));
-    }
-    let port = take_port(state, port)?;
-    let node = WorkletNode::new(
-        &ctx.ctx,
-        WorkletNodeOptions {
-            name,
-            number_of_inputs: number_of_inputs as usize,
-            number_of_outputs: number_of_outputs as usize,
-            output_channel_count: output_channel_count
-                .map(|v| v.into_iter().map(|c| c as usize).collect()),
-            descriptors,
-            serialized_options: serialized_options.to_vec(),
-            port,
-        },
-    )?;
-    Ok(NodeResource::new(NodeKind::AudioWorklet(node)))
+) -> Result<u32, WebAudioError> {
+    let port = {
+        let mut state = state.borrow_mut();
+        if handles(&state).context(ctx)?.worklet.get().is_none() {
+            return Err(WebAudioError::InvalidState(
+                "the context's AudioWorklet has no module loaded".into(),
+            ));
+        }
+        take_port(&mut state, port)?
+    };
+    create_node(&state, isolate, ctx, |ctx| {
+        let node = WorkletNode::new(
+            &ctx.ctx,
+            WorkletNodeOptions {
+                name,
+                number_of_inputs: number_of_inputs as usize,
+                number_of_outputs: number_of_outputs as usize,
+                output_channel_count: output_channel_count
+                    .map(|v| v.into_iter().map(|c| c as usize).collect()),
+                descriptors,
+                serialized_options: serialized_options.to_vec(),
+                port,
+            },
+        )?;
+        Ok(NodeKind::AudioWorklet(node))
+    })
 }
 
 /// The exception behind a `processorerror` event of node `node`, if known.
 #[op2]
 #[serde]
-pub fn op_audio_worklet_take_error(#[cppgc] ctx: &ContextResource, node: u32) -> Option<ErrorInfo> {
-    let main = ctx.worklet.get()?;
+pub fn op_audio_worklet_take_error(
+    state: &OpState,
+    #[smi] ctx: u32,
+    node: u32,
+) -> Result<Option<ErrorInfo>, WebAudioError> {
+    let Some(main) = handles(state).context(ctx)?.worklet.get() else {
+        return Ok(None);
+    };
     main.drain();
-    main.waiting.borrow_mut().remove(&node)
+    Ok(main.waiting.borrow_mut().remove(&node))
 }
 
 /// Processors registered in the scope since the last call (a module's, or
@@ -148,11 +166,12 @@ pub fn op_audio_worklet_take_error(#[cppgc] ctx: &ContextResource, node: u32) ->
 #[op2]
 #[serde]
 pub fn op_audio_worklet_take_registrations(
-    #[cppgc] ctx: &ContextResource,
-) -> Vec<RegisteredProcessor> {
-    let Some(main) = ctx.worklet.get() else {
-        return Vec::new();
+    state: &OpState,
+    #[smi] ctx: u32,
+) -> Result<Vec<RegisteredProcessor>, WebAudioError> {
+    let Some(main) = handles(state).context(ctx)?.worklet.get() else {
+        return Ok(Vec::new());
     };
     main.drain();
-    std::mem::take(&mut *main.registered.borrow_mut())
+    Ok(std::mem::take(&mut *main.registered.borrow_mut()))
 }

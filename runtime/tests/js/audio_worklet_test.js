@@ -859,7 +859,12 @@ test("an unreferenced, unfed node whose processor returned false is freed", asyn
   });
   const [at8, at24, end] = reports;
   assertEquals(at8.counts["dropped-false"] >= 1, true, "it ran");
-  assertArrayEquals(at8.collected, [], "nothing is freed while referenced");
+  // Its wrapper is in no cycle, so its engine handle may go as soon as it
+  // is dropped; the referenced node and the active one stay.
+  assert(
+    at8.collected.every((id) => id === "dropped-false"),
+    `only the unreferenced inactive one may be freed by quantum 8: ${at8.collected}`,
+  );
   // Freed on the render side, its processor is garbage in the scope; the
   // referenced node and the active one are not.
   assertArrayEquals(at24.collected, ["dropped-false"], "collected by quantum 24");

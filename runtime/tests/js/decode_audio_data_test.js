@@ -102,3 +102,17 @@ test("the success callback runs before the promise's reactions; many decodes at 
   assertEquals(order.join(","), "callback,promise");
   assertEquals(all.map((b) => b.length).join(","), "10,11,12,13,14,15,16,17");
 });
+
+test("hundreds of rounds of concurrent decodes", async () => {
+  // Each decode's input buffer and result cross threads: none of it may be
+  // freed off the JS thread (this pattern used to corrupt the heap within a
+  // few hundred rounds).
+  const ctx = new OfflineAudioContext(1, 128, 44100);
+  const file = new Uint8Array(wav(1, 44100, 4410));
+  for (let round = 0; round < 400; round++) {
+    const decoded = await Promise.all(
+      [0, 1, 2, 3].map(() => ctx.decodeAudioData(file.slice().buffer)),
+    );
+    for (const buffer of decoded) assertEquals(buffer.length, 4410);
+  }
+});
