@@ -1,6 +1,8 @@
 // The cost of making nodes, as a function of how many exist:
 //
-//   for part in memory batches churn; do webaudio-run bench/nodes.mjs $part; done
+//   for part in memory batches churn; do
+//     webaudio-run --allow-read=/proc/self/statm bench/nodes.mjs $part
+//   done
 //
 // (Linux: reads /proc/self/statm.) Each part is best run in a fresh
 // process: memory freed by one part stays in the process and blurs the next
