@@ -553,6 +553,11 @@ fn build_wamr(manifest_dir: &std::path::Path) {
     println!("cargo:rustc-link-lib=ws2_32");
   }
   println!("cargo:rerun-if-changed={}", src.display());
+  // The WAMR sources themselves (patched here too), not only the driver.
+  println!(
+    "cargo:rerun-if-changed={}",
+    manifest_dir.join("vendor/wamr/core").display()
+  );
 }
 
 /// Build JavaScriptCore from the vendored WebKit (JSCOnly port) and link it.

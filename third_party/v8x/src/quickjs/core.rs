@@ -1841,6 +1841,10 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
       }
       const atomics = g.Atomics;
       const state = { waiters: [], unresolved: 0 };
+      // Taken now, so that an embedder may remove the internal globals.
+      const registerWaiter = g.__v8xAtomicsRegisterWaiter;
+      const notifyWaiters = g.__v8xAtomicsNotifyWaiters;
+      const cancelWaiter = g.__v8xAtomicsCancelWaiter;
       Object.defineProperty(g, "__v8xAtomicsNumWaitersForTesting", {
         value: function() { return state.waiters.length; },
         configurable: true
@@ -1859,7 +1863,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         }
         let resolve;
         const promise = new Promise(function(r) { resolve = r; });
-        const id = g.__v8xAtomicsRegisterWaiter(view, index, resolve);
+        const id = registerWaiter(view, index, resolve);
         state.waiters.push(id);
         state.unresolved++;
         promise.then(function() {
@@ -1873,7 +1877,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         });
         if (Number.isFinite(timeoutNumber) && typeof g.setTimeout === "function") {
           g.setTimeout(function() {
-            if (g.__v8xAtomicsCancelWaiter(id)) resolve("timed-out");
+            if (cancelWaiter(id)) resolve("timed-out");
           }, timeoutNumber);
         }
         return { async: true, value: promise };
@@ -1886,7 +1890,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         const requested = count === undefined
           ? 0x7fffffff
           : Math.max(0, Math.min(0x7fffffff, Number(count) || 0));
-        const syntheticCount = g.__v8xAtomicsNotifyWaiters(
+        const syntheticCount = notifyWaiters(
           view, index, Math.max(0, requested - nativeCount));
         if (syntheticCount) state.waiters.splice(0, syntheticCount);
         return nativeCount + syntheticCount;

@@ -292,15 +292,25 @@ pub extern "C" fn v8__Message__Get(this: *const Message) -> *const String {
     };
     let mut len: usize = 0;
     let mut cstr_to_free: *const c_char = ptr::null();
-    let bytes: &[u8] = if let Some(text) = owned.as_ref() {
+    // A thrown symbol cannot be converted to a string: show its description.
+    let symbol = jsv_is_symbol(&jsval_of(this))
+      .then(|| {
+        let description = read_str_prop(ctx, jsval_of(this), c"description");
+        format!("Symbol({})", description.unwrap_or_default())
+      });
+    let bytes: &[u8] = if let Some(text) = owned.as_ref().or(symbol.as_ref()) {
       text.as_bytes()
     } else {
       cstr_to_free = JS_ToCStringLen(ctx, &mut len, jsval_of(this));
       if cstr_to_free.is_null() {
+        // A thrown object whose toString throws (or a Proxy whose traps
+        // do): describe it without running script, as V8 does, since
+        // `Message::get` must return a string.
         clear_pending(ctx);
-        return ptr::null();
+        b"#<Object>"
+      } else {
+        std::slice::from_raw_parts(cstr_to_free as *const u8, len)
       }
-      std::slice::from_raw_parts(cstr_to_free as *const u8, len)
     };
     let s = if verbatim || bytes.starts_with(b"Uncaught ") {
       JS_NewStringLen(ctx, bytes.as_ptr() as *const c_char, bytes.len())

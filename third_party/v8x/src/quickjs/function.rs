@@ -240,6 +240,12 @@ struct FnTemplate {
 
   cached_proto: JSValue,
   fast_overloads: Vec<RawCFunction>,
+  // The function GetFunction made for `cached_function_ctx`: V8 returns one
+  // function per template and context. Making a new one on every call leaked
+  // a dispatch entry each time (the 16-bit `magic` index then wrapped) and
+  // redefined `constructor` on the shared cached prototype.
+  cached_function: JSValue,
+  cached_function_ctx: *mut JSContext,
 }
 
 struct TemplAccessor {
@@ -4404,6 +4410,8 @@ pub extern "C" fn v8__FunctionTemplate__New(
     accessors: Vec::new(),
     cached_proto: jsv_undefined(),
     fast_overloads,
+    cached_function: jsv_undefined(),
+    cached_function_ctx: ptr::null_mut(),
   }));
   unsafe { (*instance).state_mut().parent_fn = t };
   register_template(t as usize, TemplKind::Func);
@@ -4443,6 +4451,8 @@ pub(crate) fn tape_make_template(
     accessors: Vec::new(),
     cached_proto: jsv_undefined(),
     fast_overloads: Vec::new(),
+    cached_function: jsv_undefined(),
+    cached_function_ctx: ptr::null_mut(),
   }));
   unsafe { (*instance).state_mut().parent_fn = t };
   register_template(t as usize, TemplKind::Func);
@@ -4462,7 +4472,10 @@ pub extern "C" fn v8__FunctionTemplate__GetFunction(
     return ptr::null();
   }
   let _tm = timing::now();
-  let t = unsafe { &*(this as *const FnTemplate) };
+  let t = unsafe { &mut *(this as *mut FnTemplate) };
+  if t.cached_function_ctx == ctx && jsv_is_object(&t.cached_function) {
+    return intern_dup::<Function>(ctx, t.cached_function);
+  }
 
   let f = unsafe {
     make_function_len_with_instance(
@@ -4511,6 +4524,10 @@ pub extern "C" fn v8__FunctionTemplate__GetFunction(
   }
 
   timing::add(&timing::GETFN_N, &timing::GETFN_T, _tm);
+  if t.cached_function_ctx.is_null() {
+    t.cached_function = unsafe { JS_DupValue(ctx, f) };
+    t.cached_function_ctx = ctx;
+  }
   let h = intern::<Function>(f);
   h
 }

@@ -302,8 +302,10 @@ struct CppGcObject {
 }
 
 thread_local! {
-  static CPPGC_OBJECTS: std::cell::RefCell<Vec<CppGcObject>> =
-    const { std::cell::RefCell::new(Vec::new()) };
+  // Keyed by the native object's address, so that checking an unwrap is a
+  // lookup instead of a scan of every live object.
+  static CPPGC_OBJECTS: std::cell::RefCell<HashMap<usize, CppGcObject>> =
+    std::cell::RefCell::new(HashMap::new());
   static CPPGC_MEMBERS: std::cell::RefCell<HashMap<usize, usize>> =
     std::cell::RefCell::new(HashMap::new());
   static CPPGC_WEAK_MEMBERS: std::cell::RefCell<HashMap<usize, usize>> =
@@ -374,7 +376,7 @@ fn cppgc_mark_wrapper_key(wrapper_key: usize) -> bool {
   let objects = CPPGC_OBJECTS.with(|objects| {
     objects
       .borrow()
-      .iter()
+      .values()
       .filter(|object| object.wrapper_key == Some(wrapper_key))
       .map(|object| object.ptr)
       .collect::<Vec<_>>()
@@ -517,7 +519,7 @@ fn cppgc_collect_garbage() {
       let roots = CPPGC_OBJECTS.with(|objects| {
         objects
           .borrow()
-          .iter()
+          .values()
           .filter(|object| {
             object.wrapper_key.is_some()
               && unsafe { cppgc_weak_wrapper_is_live(object.weak_wrapper) }
@@ -534,15 +536,13 @@ fn cppgc_collect_garbage() {
 
   let mut dropped = Vec::new();
   CPPGC_OBJECTS.with(|objects| {
-    let mut objects = objects.borrow_mut();
-    let mut index = 0;
-    while index < objects.len() {
-      if marks.contains(&objects[index].ptr) {
-        index += 1;
-      } else {
-        dropped.push(objects.remove(index));
+    objects.borrow_mut().retain(|ptr, object| {
+      let live = marks.contains(ptr);
+      if !live {
+        dropped.push(*object);
       }
-    }
+      live
+    });
   });
 
   for object in dropped {
@@ -590,11 +590,7 @@ pub(crate) fn cppgc_register_wrapper(wrapper: JSValue, value: *const RustObj) {
     unsafe { new_native_weak_ref(ctx, wrapper) }
   };
   CPPGC_OBJECTS.with(|objects| {
-    if let Some(object) = objects
-      .borrow_mut()
-      .iter_mut()
-      .find(|object| object.ptr == value as usize)
-    {
+    if let Some(object) = objects.borrow_mut().get_mut(&(value as usize)) {
       if !ctx.is_null() {
         unsafe { JS_FreeValue(ctx, object.weak_wrapper) };
       }
@@ -615,9 +611,8 @@ pub(crate) fn cppgc_wrapper_matches(
   }
   let wrapper_key = unsafe { wrapper.u.ptr } as usize;
   CPPGC_OBJECTS.with(|objects| {
-    objects.borrow().iter().any(|object| {
-      object.ptr == value as usize
-        && object.wrapper_key == Some(wrapper_key)
+    objects.borrow().get(&(value as usize)).is_some_and(|object| {
+      object.wrapper_key == Some(wrapper_key)
         && unsafe { cppgc_weak_wrapper_is_live(object.weak_wrapper) }
     })
   })
@@ -783,7 +778,7 @@ pub extern "C" fn cppgc__make_garbage_collectable(
   let ptr = unsafe { std::alloc::alloc_zeroed(layout) as *mut c_void };
   if !ptr.is_null() {
     CPPGC_OBJECTS.with(|objects| {
-      objects.borrow_mut().push(CppGcObject {
+      objects.borrow_mut().insert(ptr as usize, CppGcObject {
         ptr: ptr as usize,
         size,
         align,
@@ -895,7 +890,7 @@ mod cppgc_persistent_tests {
       assert!(!jsv_is_undefined(&weak_wrapper));
       let native = 8usize as *mut RustObj;
       CPPGC_OBJECTS.with(|objects| {
-        objects.borrow_mut().push(CppGcObject {
+        objects.borrow_mut().insert(native as usize, CppGcObject {
           ptr: native as usize,
           size: 0,
           align: 8,
@@ -910,9 +905,7 @@ mod cppgc_persistent_tests {
       assert!(!cppgc_wrapper_matches(native, wrapper));
 
       CPPGC_OBJECTS.with(|objects| {
-        objects
-          .borrow_mut()
-          .retain(|object| object.ptr != native as usize);
+        objects.borrow_mut().remove(&(native as usize));
       });
       JS_FreeValue(ctx, weak_wrapper);
       JS_FreeContext(ctx);
@@ -2652,11 +2645,7 @@ fn collect_cppgc_snapshot_names(
   seen_names: &mut HashSet<String>,
 ) {
   let objects = CPPGC_OBJECTS.with(|objects| {
-    objects
-      .borrow()
-      .iter()
-      .map(|object| object.ptr)
-      .collect::<Vec<_>>()
+    objects.borrow().keys().copied().collect::<Vec<_>>()
   });
   for object in objects {
     let name = unsafe { rusty_v8_RustObj_get_name(object as *const RustObj) };

@@ -1888,6 +1888,11 @@ pub extern "C" fn v8__Object__Wrap(
   WRAP_TABLE.with(|t| {
     t.borrow_mut().insert((key, tag), value as usize);
   });
+  // Every wrapped object is an API wrapper: IsApiWrapper is then one lookup
+  // instead of a scan of the wrap table.
+  API_WRAPPERS.with(|t| {
+    t.borrow_mut().insert(key);
+  });
   super::misc::cppgc_register_wrapper(
     jsval_of(wrapper),
     value as *const crate::binding::RustObj,
@@ -1927,7 +1932,6 @@ pub extern "C" fn v8__Object__IsApiWrapper(this: *const Object) -> bool {
   }
   let key = wrap_key(this);
   API_WRAPPERS.with(|t| t.borrow().contains(&key))
-    || WRAP_TABLE.with(|t| t.borrow().keys().any(|(w, _)| *w == key))
 }
 
 // ---------------------------------------------------------------------------

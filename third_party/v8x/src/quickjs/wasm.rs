@@ -269,6 +269,15 @@ unsafe extern "C" {
     init: *mut wasm_ref_t,
   ) -> bool;
   pub fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *mut wasm_ref_t;
+  pub fn wasm_table_type(t: *const wasm_table_t) -> *mut wasm_tabletype_t;
+  pub fn wasm_tabletype_element(
+    tt: *const wasm_tabletype_t,
+  ) -> *const wasm_valtype_t;
+  pub fn wasm_tabletype_delete(tt: *mut wasm_tabletype_t);
+  pub fn wasm_ref_as_func(r: *mut wasm_ref_t) -> *mut wasm_func_t;
+  pub fn wasm_func_as_ref(f: *mut wasm_func_t) -> *mut wasm_ref_t;
+  pub fn wasm_ref_delete(r: *mut wasm_ref_t);
+  pub fn wasm_func_delete(f: *mut wasm_func_t);
   pub fn wasm_table_set(
     t: *mut wasm_table_t,
     index: u32,
@@ -278,8 +287,8 @@ unsafe extern "C" {
   pub fn wasm_foreign_new(store: *mut wasm_store_t) -> *mut wasm_foreign_t;
   pub fn wasm_foreign_as_ref(f: *mut wasm_foreign_t) -> *mut wasm_ref_t;
   pub fn wasm_ref_get_host_info(r: *const wasm_ref_t) -> *mut c_void;
-  pub fn wasm_foreign_set_host_info_with_finalizer(
-    f: *mut wasm_foreign_t,
+  pub fn wasm_ref_set_host_info_with_finalizer(
+    r: *mut wasm_ref_t,
     info: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
   );
@@ -296,6 +305,10 @@ pub struct wasm_globaltype_t {
 }
 #[repr(C)]
 pub struct wasm_table_t {
+  _p: [u8; 0],
+}
+#[repr(C)]
+pub struct wasm_tabletype_t {
   _p: [u8; 0],
 }
 #[repr(C)]
@@ -326,26 +339,29 @@ unsafe fn unbox_externref(p: *mut c_void) -> JSValue {
   }
 }
 
-unsafe fn js_to_externref(ctx: *mut JSContext, v: JSValue) -> u64 {
+/// A new externref holding `v` (null for JS null). The value rides on the
+/// ref itself, which is what wasm hands back (params, results, tables).
+unsafe fn new_externref(ctx: *mut JSContext, v: JSValue) -> *mut wasm_ref_t {
+  if jsv_is_null(&v) {
+    return ptr::null_mut();
+  }
   let store = with_state(|st| st.store);
-
   let foreign = unsafe { wasm_foreign_new(store) };
   if foreign.is_null() {
-    return 0;
+    return ptr::null_mut();
   }
   let r = unsafe { wasm_foreign_as_ref(foreign) };
-  if r.is_null() {
-    return 0;
+  if !r.is_null() {
+    let boxed = unsafe { box_externref(ctx, v) };
+    unsafe {
+      wasm_ref_set_host_info_with_finalizer(r, boxed, Some(externref_box_free))
+    };
   }
-  let boxed = unsafe { box_externref(ctx, v) };
-  unsafe {
-    wasm_foreign_set_host_info_with_finalizer(
-      foreign,
-      boxed,
-      Some(externref_box_free),
-    )
-  };
-  r as u64
+  r
+}
+
+unsafe fn js_to_externref(ctx: *mut JSContext, v: JSValue) -> u64 {
+  (unsafe { new_externref(ctx, v) }) as u64
 }
 
 unsafe fn externref_to_js(ctx: *mut JSContext, of: u64) -> JSValue {
@@ -621,9 +637,12 @@ struct WasmState {
   instances: Vec<*mut wasm_instance_t>,
 }
 
+// Bytes and names are shared by every exported function (and table entry)
+// of the module's instances rather than copied into each.
 struct ModuleEntry {
   module: *mut wasm_module_t,
-  bytes: Vec<u8>,
+  bytes: std::rc::Rc<[u8]>,
+  function_names: std::rc::Rc<std::collections::HashMap<u32, std::string::String>>,
   source_url: std::string::String,
 }
 
@@ -1095,9 +1114,9 @@ struct ExportFuncEnv {
   result_kinds: Vec<u8>,
   name: std::string::String,
   source_url: std::string::String,
-  function_names: std::collections::HashMap<u32, std::string::String>,
+  function_names: std::rc::Rc<std::collections::HashMap<u32, std::string::String>>,
   imported_function_count: u32,
-  module_bytes: Vec<u8>,
+  module_bytes: std::rc::Rc<[u8]>,
 }
 
 pub(crate) fn terminate_active_call(iso: *mut RealIsolate) {
@@ -1308,7 +1327,7 @@ unsafe fn make_export_func(
       .map(|entry| {
         (
           entry.source_url.clone(),
-          wasm_function_names(&entry.bytes),
+          entry.function_names.clone(),
           entry.bytes.clone(),
         )
       })
@@ -1344,17 +1363,141 @@ unsafe fn make_export_func(
   func
 }
 
+// A table exported by an instance. Funcref entries come back to JS as
+// exported-function wrappers, one per wasm function (cached, so `get(i)` is
+// stable); `set` accepts those wrappers and the instance's own exports, the
+// only functions WAMR can store in this instance's table.
 struct TableEnv {
   table: *mut wasm_table_t,
+  element: u8,
+  module_id: usize,
+  imported_function_count: u32,
+  functions: RefCell<std::collections::HashMap<u16, (JSValue, *mut wasm_func_t)>>,
 }
 
-unsafe fn table_env_of(
+unsafe fn table_env_of<'a>(
   ctx: *mut JSContext,
   data: *mut JSValue,
-) -> *const TableEnv {
+) -> &'a TableEnv {
   let mut envp = 0i64;
   unsafe { JS_ToBigInt64(ctx, &mut envp, *data) };
-  envp as *const TableEnv
+  unsafe { &*(envp as *const TableEnv) }
+}
+
+unsafe fn throw_range(ctx: *mut JSContext, msg: &str) -> JSValue {
+  match CString::new(msg) {
+    Ok(c) => unsafe { JS_ThrowRangeError(ctx, c"%s".as_ptr(), c.as_ptr()) },
+    Err(_) => jsv_exception(),
+  }
+}
+
+/// WebIDL `[EnforceRange] unsigned long`.
+unsafe fn table_u32_arg(
+  ctx: *mut JSContext,
+  argc: c_int,
+  argv: *mut JSValue,
+  what: &str,
+) -> Result<u32, JSValue> {
+  let mut n = f64::NAN;
+  if argc >= 1 && unsafe { JS_ToFloat64(ctx, &mut n, *argv) } < 0 {
+    return Err(jsv_exception());
+  }
+  let n = n.trunc();
+  if !n.is_finite() || n < 0.0 || n > u32::MAX as f64 {
+    return Err(unsafe {
+      throw(ctx, &format!("WebAssembly.Table.{what}(): invalid index or size"))
+    });
+  }
+  Ok(n as u32)
+}
+
+unsafe fn table_index_arg(
+  ctx: *mut JSContext,
+  env: &TableEnv,
+  argc: c_int,
+  argv: *mut JSValue,
+  what: &str,
+) -> Result<u32, JSValue> {
+  let index = unsafe { table_u32_arg(ctx, argc, argv, what) }?;
+  let size = unsafe { wasm_table_size(env.table) };
+  if index >= size {
+    return Err(unsafe {
+      throw_range(
+        ctx,
+        &format!(
+          "WebAssembly.Table.{what}(): invalid address {index} in table of size {size}"
+        ),
+      )
+    });
+  }
+  Ok(index)
+}
+
+/// The JS function for a wasm function of the table's instance.
+unsafe fn table_function(
+  ctx: *mut JSContext,
+  env: &TableEnv,
+  f: *mut wasm_func_t,
+) -> JSValue {
+  let index = unsafe { v82jsc_wasm_func_index(f) };
+  if let Some((value, _)) = env.functions.borrow().get(&index) {
+    unsafe { wasm_func_delete(f) };
+    return unsafe { JS_DupValue(ctx, *value) };
+  }
+  let value = unsafe {
+    make_export_func(ctx, f, "", env.module_id, env.imported_function_count)
+  };
+  let kept = unsafe { JS_DupValue(ctx, value) };
+  env.functions.borrow_mut().insert(index, (kept, f));
+  value
+}
+
+/// Stores `value` at `index`: a function of this instance (or null) in a
+/// funcref table, any value in an externref table.
+unsafe fn table_store(
+  ctx: *mut JSContext,
+  env: &TableEnv,
+  index: u32,
+  value: JSValue,
+) -> Result<(), JSValue> {
+  if env.element == WASM_FUNCREF {
+    let func = if jsv_is_null(&value) {
+      ptr::null_mut()
+    } else {
+      let functions = env.functions.borrow();
+      let found = functions.values().find(|(f, _)| {
+        jsv_is_object(&value) && unsafe { f.u.ptr == value.u.ptr }
+      });
+      match found {
+        Some(&(_, f)) => f,
+        None => {
+          return Err(unsafe {
+            throw(
+              ctx,
+              "WebAssembly.Table.set(): Argument 1 is invalid for table: a \
+               function exported by this table's instance (or null) expected",
+            )
+          });
+        }
+      }
+    };
+    let r = if func.is_null() {
+      ptr::null_mut()
+    } else {
+      unsafe { wasm_func_as_ref(func) }
+    };
+    if !unsafe { wasm_table_set(env.table, index, r) } {
+      unsafe { wasm_ref_delete(r) };
+      return Err(unsafe { throw(ctx, "WebAssembly.Table.set(): failed") });
+    }
+    return Ok(());
+  }
+  let r = unsafe { new_externref(ctx, value) };
+  if r.is_null() && !jsv_is_null(&value) {
+    return Err(unsafe { JS_ThrowOutOfMemory(ctx) });
+  }
+  unsafe { wasm_table_set(env.table, index, r) };
+  Ok(())
 }
 
 unsafe extern "C" fn table_grow(
@@ -1365,14 +1508,37 @@ unsafe extern "C" fn table_grow(
   _magic: c_int,
   data: *mut JSValue,
 ) -> JSValue {
-  let env = unsafe { &*table_env_of(ctx, data) };
+  let env = unsafe { table_env_of(ctx, data) };
+  let delta = match unsafe { table_u32_arg(ctx, argc, argv, "grow") } {
+    Ok(delta) => delta,
+    Err(exception) => return exception,
+  };
   let old = unsafe { wasm_table_size(env.table) };
-  let mut delta = 0i32;
-  if argc >= 1 {
-    unsafe { JS_ToInt32(ctx, &mut delta, *argv) };
+  if !unsafe { wasm_table_grow(env.table, delta, ptr::null_mut()) } {
+    return unsafe {
+      throw_range(
+        ctx,
+        &format!("WebAssembly.Table.grow(): failed to grow table by {delta}"),
+      )
+    };
   }
-  unsafe { wasm_table_grow(env.table, delta.max(0) as u32, ptr::null_mut()) };
-  unsafe { JS_NewInt32(ctx, old as i32) }
+  let init = if argc >= 2 {
+    unsafe { *argv.add(1) }
+  } else {
+    jsv_undefined()
+  };
+  // New funcref slots are null already; new externref slots hold `init`,
+  // undefined by default.
+  let default = env.element == WASM_FUNCREF
+    && (jsv_is_null(&init) || jsv_is_undefined(&init));
+  if !default {
+    for index in old..old.saturating_add(delta) {
+      if let Err(exception) = unsafe { table_store(ctx, env, index, init) } {
+        return exception;
+      }
+    }
+  }
+  unsafe { JS_NewInt64(ctx, old as i64) }
 }
 
 unsafe extern "C" fn table_set(
@@ -1383,47 +1549,22 @@ unsafe extern "C" fn table_set(
   _magic: c_int,
   data: *mut JSValue,
 ) -> JSValue {
-  let env = unsafe { &*table_env_of(ctx, data) };
-  if argc < 1 {
-    return jsv_undefined();
-  }
-  let mut idx = 0i32;
-  unsafe { JS_ToInt32(ctx, &mut idx, *argv) };
-  let val = if argc >= 2 {
+  let env = unsafe { table_env_of(ctx, data) };
+  let index = match unsafe { table_index_arg(ctx, env, argc, argv, "set") } {
+    Ok(index) => index,
+    Err(exception) => return exception,
+  };
+  let value = if argc >= 2 {
     unsafe { *argv.add(1) }
+  } else if env.element == WASM_FUNCREF {
+    jsv_null()
   } else {
     jsv_undefined()
   };
-  if std::env::var("V82_WASM_TRACE").is_ok() {
-    let mut l = 0usize;
-    let cs = unsafe { JS_ToCStringLen(ctx, &mut l, val) };
-    let s = if cs.is_null() {
-      "<null>".to_string()
-    } else {
-      let b = unsafe { std::slice::from_raw_parts(cs as *const u8, l) };
-      let out = std::string::String::from_utf8_lossy(b).into_owned();
-      unsafe { JS_FreeCString(ctx, cs) };
-      out
-    };
-    eprintln!("[wasm] table_set idx={idx} tag={} val={s:?}", val.tag);
+  match unsafe { table_store(ctx, env, index, value) } {
+    Ok(()) => jsv_undefined(),
+    Err(exception) => exception,
   }
-  let store = with_state(|st| st.store);
-  let foreign = unsafe { wasm_foreign_new(store) };
-  if !foreign.is_null() {
-    let r = unsafe { wasm_foreign_as_ref(foreign) };
-    if !r.is_null() {
-      let boxed = unsafe { box_externref(ctx, val) };
-      unsafe {
-        wasm_foreign_set_host_info_with_finalizer(
-          foreign,
-          boxed,
-          Some(externref_box_free),
-        )
-      };
-      unsafe { wasm_table_set(env.table, idx.max(0) as u32, r) };
-    }
-  }
-  jsv_undefined()
 }
 
 unsafe extern "C" fn table_get(
@@ -1434,86 +1575,94 @@ unsafe extern "C" fn table_get(
   _magic: c_int,
   data: *mut JSValue,
 ) -> JSValue {
-  let env = unsafe { &*table_env_of(ctx, data) };
-  if argc < 1 {
-    return jsv_undefined();
+  let env = unsafe { table_env_of(ctx, data) };
+  let index = match unsafe { table_index_arg(ctx, env, argc, argv, "get") } {
+    Ok(index) => index,
+    Err(exception) => return exception,
+  };
+  let r = unsafe { wasm_table_get(env.table, index) };
+  if env.element == WASM_FUNCREF {
+    if r.is_null() {
+      return jsv_null();
+    }
+    let f = unsafe { wasm_ref_as_func(r) };
+    unsafe { wasm_ref_delete(r) };
+    if f.is_null() {
+      return jsv_null();
+    }
+    return unsafe { table_function(ctx, env, f) };
   }
-  let mut idx = 0i32;
-  unsafe { JS_ToInt32(ctx, &mut idx, *argv) };
-  let r = unsafe { wasm_table_get(env.table, idx.max(0) as u32) };
-  if std::env::var("V82_WASM_TRACE").is_ok() {
-    let hi = if r.is_null() {
-      ptr::null_mut()
-    } else {
-      unsafe { wasm_ref_get_host_info(r) }
-    };
-    eprintln!(
-      "[wasm] table_get idx={idx} r_null={} hi_null={}",
-      r.is_null(),
-      hi.is_null()
-    );
-  }
-  if r.is_null() {
-    return jsv_undefined();
-  }
-  let hi = unsafe { wasm_ref_get_host_info(r) };
-  unsafe { JS_DupValue(ctx, unbox_externref(hi)) }
+  unsafe { externref_to_js(ctx, r as u64) }
+}
+
+unsafe extern "C" fn table_length(
+  ctx: *mut JSContext,
+  _this: JSValue,
+  _argc: c_int,
+  _argv: *mut JSValue,
+  _magic: c_int,
+  data: *mut JSValue,
+) -> JSValue {
+  let env = unsafe { table_env_of(ctx, data) };
+  unsafe { JS_NewInt64(ctx, wasm_table_size(env.table) as i64) }
 }
 
 unsafe fn make_table_obj(
   ctx: *mut JSContext,
   table: *mut wasm_table_t,
-) -> JSValue {
+  module_id: usize,
+  imported_function_count: u32,
+) -> (JSValue, *const TableEnv) {
   let obj = unsafe { JS_NewObject(ctx) };
-  let env = Box::into_raw(Box::new(TableEnv { table }));
-  let mk = |f: unsafe extern "C" fn(
-    *mut JSContext,
-    JSValue,
-    c_int,
-    *mut JSValue,
-    c_int,
-    *mut JSValue,
-  ) -> JSValue| {
+  let element = unsafe {
+    let table_type = wasm_table_type(table);
+    let kind = wasm_valtype_kind(wasm_tabletype_element(table_type));
+    wasm_tabletype_delete(table_type);
+    kind
+  };
+  let env = Box::into_raw(Box::new(TableEnv {
+    table,
+    element,
+    module_id,
+    imported_function_count,
+    functions: RefCell::new(std::collections::HashMap::new()),
+  }));
+  let mk = |f: JSCFunctionData, length: c_int| {
     let data = unsafe { JS_NewBigInt64(ctx, env as i64) };
     let mut da = [data];
-    unsafe { JS_NewCFunctionData(ctx, f, 0, 0, 1, da.as_mut_ptr()) }
+    let function =
+      unsafe { JS_NewCFunctionData(ctx, f, length, 0, 1, da.as_mut_ptr()) };
+    unsafe { JS_FreeValue(ctx, data) };
+    function
   };
   unsafe {
-    let g = mk(table_grow);
-    JS_DefinePropertyValueStr(
+    let methods: [(&CStr, JSCFunctionData, c_int); 3] = [
+      (c"grow", table_grow, 1),
+      (c"set", table_set, 1),
+      (c"get", table_get, 1),
+    ];
+    for (name, f, length) in methods {
+      JS_DefinePropertyValueStr(
+        ctx,
+        obj,
+        name.as_ptr(),
+        mk(f, length),
+        JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE,
+      );
+    }
+    let atom = JS_NewAtom(ctx, c"length".as_ptr());
+    JS_DefinePropertyGetSet(
       ctx,
       obj,
-      c"grow".as_ptr(),
-      g,
-      JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE,
-    );
-    let s = mk(table_set);
-    JS_DefinePropertyValueStr(
-      ctx,
-      obj,
-      c"set".as_ptr(),
-      s,
-      JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE,
-    );
-    let ge = mk(table_get);
-    JS_DefinePropertyValueStr(
-      ctx,
-      obj,
-      c"get".as_ptr(),
-      ge,
-      JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE,
-    );
-    let len = wasm_table_size(table);
-    JS_DefinePropertyValueStr(
-      ctx,
-      obj,
-      c"length".as_ptr(),
-      JS_NewInt32(ctx, len as i32),
+      atom,
+      mk(table_length, 0),
+      jsv_undefined(),
       JS_PROP_CONFIGURABLE,
     );
+    JS_FreeAtom(ctx, atom);
   }
   unsafe { set_wasm_object_prototype(ctx, obj, c"Table") };
-  obj
+  (obj, env)
 }
 
 unsafe fn compile_module(
@@ -1557,7 +1706,8 @@ unsafe fn compile_module(
     }
     st.modules.push(ModuleEntry {
       module: m,
-      bytes: bytes.to_vec(),
+      bytes: bytes.into(),
+      function_names: wasm_function_names(bytes).into(),
       source_url: default_source_url(bytes),
     });
     Ok(st.modules.len() - 1)
@@ -1740,6 +1890,8 @@ unsafe fn instantiate(
   let et_data = exp_types.data as *const *const wasm_exporttype_t;
   let ex_data = exports_externs.data as *const *mut wasm_extern_t;
   let count = exp_types.size.min(exports_externs.size);
+  let mut functions = Vec::new();
+  let mut tables: Vec<*const TableEnv> = Vec::new();
   if std::env::var_os("QJS_DBG_WASM").is_some() {
     eprintln!(
       "[wasm instantiate] exp_types.size={} exports_externs.size={} count={count}",
@@ -1756,13 +1908,20 @@ unsafe fn instantiate(
     }
     let jv = if ekind == WASM_EXTERN_FUNC {
       let f = unsafe { wasm_extern_as_func(ext) };
-      unsafe { make_export_func(ctx, f, &name, mid, imported_function_count) }
+      let function = unsafe {
+        make_export_func(ctx, f, &name, mid, imported_function_count)
+      };
+      functions.push((f, function));
+      function
     } else if ekind == WASM_EXTERN_MEMORY {
       let mem = unsafe { wasm_extern_as_memory(ext) };
       unsafe { make_memory_obj(ctx, mem) }
     } else if ekind == WASM_EXTERN_TABLE {
       let tbl = unsafe { wasm_extern_as_table(ext) };
-      unsafe { make_table_obj(ctx, tbl) }
+      let (table, env) =
+        unsafe { make_table_obj(ctx, tbl, mid, imported_function_count) };
+      tables.push(env);
+      table
     } else if ekind == WASM_EXTERN_GLOBAL {
       let g = unsafe { wasm_extern_as_global(ext) };
       unsafe { make_global_obj(ctx, g) }
@@ -1773,6 +1932,20 @@ unsafe fn instantiate(
       unsafe { JS_SetPropertyStr(ctx, exports, cn.as_ptr(), jv) };
     } else {
       unsafe { JS_FreeValue(ctx, jv) };
+    }
+  }
+
+  // The instance's exported functions can be stored in its exported tables.
+  for env in tables {
+    let env = unsafe { &*env };
+    for &(f, function) in &functions {
+      let index = unsafe { v82jsc_wasm_func_index(f) };
+      let kept = unsafe { JS_DupValue(ctx, function) };
+      if let Some((old, _)) =
+        env.functions.borrow_mut().insert(index, (kept, f))
+      {
+        unsafe { JS_FreeValue(ctx, old) };
+      }
     }
   }
 
@@ -3165,7 +3338,7 @@ pub(crate) fn is_module_value(ctx: *mut JSContext, value: JSValue) -> bool {
 
 fn compiled_from_entry(entry: &ModuleEntry) -> *mut c_void {
   Box::into_raw(Box::new(CompiledModule {
-    bytes: entry.bytes.clone(),
+    bytes: entry.bytes.to_vec(),
     source_url: entry.source_url.clone(),
   })) as *mut c_void
 }

@@ -1236,7 +1236,7 @@ struct JSObject {
             JSCFunctionType c_function;
             uint8_t length;
             uint8_t cproto;
-            int16_t magic;
+            int32_t magic; /* v8x: its dispatch index, can pass 32767 */
         } cfunc;
         /* array part for fast arrays and typed arrays */
         struct { /* JS_CLASS_ARRAY, JS_CLASS_ARGUMENTS, JS_CLASS_MAPPED_ARGUMENTS, JS_CLASS_UINT8C_ARRAY..JS_CLASS_FLOAT64_ARRAY */
@@ -41107,7 +41107,7 @@ typedef struct JSIntrinsicFunctionPath {
     JSCFunctionData *target_function_data;
     uint8_t target_length;
     uint8_t target_cproto;
-    int16_t target_magic;
+    int32_t target_magic;
     bool match_metadata;
     bool found_exact;
     bool prefer_named_root;

@@ -4536,6 +4536,14 @@ load_export_section(const uint8 *buf, const uint8 *buf_end, WASMModule *module,
                                       "unknown table");
                         return false;
                     }
+                    /* v8x: JS can grow an exported table (Table.grow), so
+                       reserve room for it as for a table.grow opcode. */
+                    if (index < module->import_table_count)
+                        module->import_tables[index]
+                            .u.table.table_type.possible_grow = true;
+                    else
+                        module->tables[index - module->import_table_count]
+                            .table_type.possible_grow = true;
                     break;
                 /* memory index */
                 case EXPORT_KIND_MEMORY:

@@ -1,0 +1,3 @@
+// A thrown symbol is shown with its description.
+export {};
+throw Symbol("thrown");

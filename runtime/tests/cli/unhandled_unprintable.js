@@ -1,0 +1,7 @@
+// A rejection with an object whose toString throws: reported, no panic.
+export {};
+Promise.reject({
+  toString() {
+    throw new Error("not printable");
+  },
+});
