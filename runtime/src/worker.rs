@@ -4,8 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use deno_core::{JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions};
+use deno_core::{JsRuntime, ModuleSpecifier, PollEventLoopOptions, RuntimeOptions, v8};
 
 use crate::errors;
 use crate::ext::{ProcessShared, RuntimeInfo, webaudio_run};
@@ -20,15 +22,96 @@ pub fn flush_stdio() {
     let _ = std::io::stderr().flush();
 }
 
+/// Held by the thread that is ending the process, so that one exit
+/// (`WebAudioRun.exit` or Ctrl-C) runs at a time.
+static EXITING: Mutex<()> = Mutex::new(());
+/// Set once `std::process::exit` is under way.
+static EXIT_STARTED: AtomicBool = AtomicBool::new(false);
+/// Set by the first Ctrl-C.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// Ends the process: open audio contexts fade out first (no click).
 pub fn exit_process(code: i32) -> ! {
+    let _exiting = EXITING.lock().unwrap_or_else(|e| e.into_inner());
     webaudio_ops::close_all_realtime_contexts();
+    exit_now(code)
+}
+
+fn exit_now(code: i32) -> ! {
     flush_stdio();
+    EXIT_STARTED.store(true, Ordering::SeqCst);
     std::process::exit(code);
 }
 
 /// Exit code of a process stopped by Ctrl-C (128 + SIGINT).
 const EXIT_INTERRUPTED: i32 = 130;
+
+/// Ctrl-C ends the process promptly whatever JS is doing (a busy loop, a
+/// long synchronous op): a thread of its own waits for SIGINT, stops the
+/// script, fades out open realtime contexts and exits with 130. A second
+/// Ctrl-C during the fade exits at once.
+fn watch_ctrl_c(isolate: v8::IsolateHandle) {
+    let signals = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("warning: Ctrl-C will not stop the script: {e}");
+            return;
+        }
+    };
+    // Installed here, before the script runs, so that no early SIGINT is
+    // missed.
+    let mut sigint = match signals.block_on(async { sigint_stream() }) {
+        Ok(sigint) => sigint,
+        Err(e) => {
+            eprintln!("warning: Ctrl-C will not stop the script: {e}");
+            return;
+        }
+    };
+    let watcher = move || {
+        signals.block_on(async move {
+            if sigint.recv().await.is_none() {
+                return;
+            }
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            isolate.terminate_execution();
+            let fade = std::thread::Builder::new()
+                .name("exit".into())
+                .spawn(|| exit_process(EXIT_INTERRUPTED));
+            if (fade.is_err() || sigint.recv().await.is_some())
+                && !EXIT_STARTED.load(Ordering::SeqCst)
+            {
+                exit_now(EXIT_INTERRUPTED);
+            }
+        });
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("ctrl-c".into())
+        .spawn(watcher)
+    {
+        eprintln!("warning: Ctrl-C will not stop the script: {e}");
+    }
+}
+
+#[cfg(unix)]
+fn sigint_stream() -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+}
+
+#[cfg(windows)]
+fn sigint_stream() -> std::io::Result<tokio::signal::windows::CtrlC> {
+    tokio::signal::windows::ctrl_c()
+}
+
+/// After Ctrl-C the watcher ends the process; the JS thread, stopped, waits
+/// for it rather than report the termination or exit on its own.
+fn wait_if_interrupted() {
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
 
 /// Builds a realm with the browser globals installed: a window's, or a
 /// dedicated worker's when `info.worker` is set.
@@ -113,12 +196,19 @@ pub fn permissions_from_args(
     Ok(Permissions::new(read, paths(&args.allow_write), net, &cwd))
 }
 
-/// `webaudio-run <script> [args]`: returns the process exit code.
+/// `webaudio-run <script> [args]`: runs the script, then ends the process
+/// with its exit code (through [`exit_process`], so that an exit already
+/// under way, Ctrl-C's, finishes first).
 pub fn run_script(
     script: &Path,
     args: Vec<String>,
     permissions: &crate::cli::PermissionArgs,
-) -> i32 {
+) -> ! {
+    let code = run(script, args, permissions);
+    exit_process(code)
+}
+
+fn run(script: &Path, args: Vec<String>, permissions: &crate::cli::PermissionArgs) -> i32 {
     let (path, source) = match read_script(script) {
         Ok(found) => found,
         Err(message) => {
@@ -160,13 +250,11 @@ pub fn run_script(
         worker: None,
     };
     let code = tokio.block_on(async move {
-        tokio::spawn(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                exit_process(EXIT_INTERRUPTED);
-            }
-        });
         let mut runtime = create_runtime_with(info, Vec::new());
-        match execute_main(&mut runtime, &specifier, source).await {
+        watch_ctrl_c(runtime.v8_isolate().thread_safe_handle());
+        let result = execute_main(&mut runtime, &specifier, source).await;
+        wait_if_interrupted();
+        match result {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: {}", errors::format_core_error(&e));
@@ -174,8 +262,6 @@ pub fn run_script(
             }
         }
     });
-    webaudio_ops::close_all_realtime_contexts();
-    flush_stdio();
     code
 }
 

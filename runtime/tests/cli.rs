@@ -240,3 +240,64 @@ fn a_closed_stdout_does_not_make_console_throw() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "done\n");
 }
+
+/// Starts `script` (with `args`), waits for its "ready" line, sends SIGINT
+/// and returns the exit code and how long the process took to end.
+fn interrupt_when_ready(script: &str, args: &[&str]) -> (Option<i32>, std::time::Duration) {
+    use std::io::{BufRead, BufReader};
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(script);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webaudio-run"))
+        .arg("--allow-write")
+        .arg(&script)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run webaudio-run");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read a line");
+    assert_eq!(first, "ready\n");
+    // Let the script get into its long work.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(child.try_wait().expect("poll").is_none(), "still running");
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let deadline = sent + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("poll") {
+            return (status.code(), sent.elapsed());
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, sent.elapsed());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_busy_loop() {
+    let (code, took) = interrupt_when_ready("busy_loop.js", &[]);
+    assert_eq!(code, Some(130), "after {took:?}");
+    assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn ctrl_c_stops_a_long_synchronous_write_wav() {
+    let dir = std::env::temp_dir().join(format!("webaudio-run-sigint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("long.wav");
+    let (code, took) = interrupt_when_ready("long_write_wav.js", &[path.to_str().expect("path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, Some(130), "after {took:?}");
+    assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+}
