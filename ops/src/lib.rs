@@ -12,6 +12,7 @@ pub mod handles;
 pub mod loader;
 mod ops;
 pub mod permissions;
+pub mod realm_globals;
 pub mod worklet;
 
 pub use error::WebAudioError;
@@ -24,6 +25,7 @@ deno_core::extension!(
         handles::op_webaudio_handle_release,
         handles::op_webaudio_collect_if_due,
         handles::op_webaudio_handle_stats,
+        realm_globals::op_realm_expose_gc,
         ops::worklet::op_audio_worklet_init,
         ops::worklet::op_audio_worklet_add_module,
         ops::worklet::op_audio_worklet_node_new,
@@ -150,6 +152,7 @@ deno_core::extension!(
     lazy_loaded_js = [
         dir "js",
         "00_webidl_audio.js",
+        "02_realm_globals.js",
         "01_audio_buffer.js",
         "02_handles.js",
         "10_audio_param.js",

@@ -32,6 +32,10 @@ const {
   Proxy,
   ReflectConstruct,
   SafeMap,
+  StringPrototypeIncludes,
+  StringPrototypeSplit,
+  StringPrototypeStartsWith,
+  StringPrototypeTrim,
   Symbol,
   TypeError,
   TypedArrayPrototypeFill,
@@ -47,6 +51,9 @@ const consoleModule = load("01_console");
 const { DOMException } = load("01_dom_exception");
 const event = load("02_event");
 const messagePort = load("13_message_port");
+const { checkDispatchEventArgument, removeEngineGlobals } = core.loadExtScript(
+  "ext:webaudio_worklet/02_realm_globals.js",
+);
 const { converters } = webidl;
 
 const QUANTUM = 128;
@@ -403,6 +410,35 @@ function remove(slot) {
 
 // --- the global scope ---
 
+/**
+ * "Uncaught <error>" and the script's own stack frames (deno_web's are
+ * noise), as the window's realm reports an uncaught error.
+ */
+function describeUncaught(errorEvent) {
+  let stack;
+  try {
+    stack = errorEvent.error?.stack;
+  } catch {
+    // A getter that throws: the location below will do.
+  }
+  let text = errorEvent.message;
+  if (typeof stack === "string") {
+    const lines = StringPrototypeSplit(stack, "\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (
+        StringPrototypeStartsWith(StringPrototypeTrim(line), "at ") &&
+        !StringPrototypeIncludes(line, "ext:")
+      ) {
+        text += `\n${line}`;
+      }
+    }
+  } else if (errorEvent.filename) {
+    text += `\n    at ${errorEvent.filename}:${errorEvent.lineno}:${errorEvent.colno}`;
+  }
+  return text;
+}
+
 const nonEnumerable = (value) => ({
   __proto__: null,
   value,
@@ -437,8 +473,22 @@ ObjectDefineProperties(globalThis, {
   URLSearchParams: nonEnumerable(load("00_url").URLSearchParams),
 });
 ObjectSetPrototypeOf(globalThis, AudioWorkletGlobalScope.prototype);
-event.setEventTargetData(globalThis);
-event.saveGlobalThisReference(globalThis);
+checkDispatchEventArgument(event);
+// HTML's "report an exception" (an exception in a port's message listener,
+// say) for a WorkletGlobalScope, which is no EventTarget: it goes to the
+// console, as in Chrome, and the scope carries on. deno_web reports through
+// the object saved here.
+event.saveGlobalThisReference({
+  dispatchEvent(errorEvent) {
+    try {
+      core.print(`${describeUncaught(errorEvent)}\n`, true);
+    } catch {
+      // Nowhere to report a closed stderr.
+    }
+    return false;
+  },
+});
+removeEngineGlobals(globalThis);
 // What deno_core leaves on the global object that a worklet scope has not.
 for (const name of ObjectGetOwnPropertyNames(globalThis)) {
   if (ArrayPrototypeIncludes(["Deno", "__bootstrap", "queueMicrotask"], name)) {

@@ -39,6 +39,10 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    /// Keep the engine's `gc()` function on the global scopes (for tests).
+    #[arg(long)]
+    pub expose_gc: bool,
+
     #[command(flatten)]
     pub permissions: PermissionArgs,
 

@@ -24,6 +24,10 @@ fn main() -> ExitCode {
 }
 
 fn run_args(run: cli::RunArgs) -> i32 {
+    if run.expose_gc {
+        webaudio_ops::realm_globals::set_expose_gc(true);
+        deno_core::v8_set_flags(vec![String::new(), "--expose-gc".into()]);
+    }
     match run.script {
         Some(script) => worker::run_script(&script, run.args, &run.permissions),
         None => {

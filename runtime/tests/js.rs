@@ -1,4 +1,5 @@
-//! Runs every `tests/js/*_test.js` in a fresh `webaudio-run` process. Each
+//! Runs every `tests/js/*_test.js` in a fresh `webaudio-run --expose-gc`
+//! process (tests that collect garbage call `gc()`). Each
 //! file uses `tests/js/harness.js` and must end with "N passed, 0 failed".
 //! A first line `// flags: <flags>` gives the permission flags the file
 //! runs with (put before the script on the command line).
@@ -18,6 +19,7 @@ fn run_with_timeout(file: &Path, limit: Duration) -> Output {
         .and_then(|line| line.strip_prefix("// flags:"))
         .map(|flags| flags.split_whitespace().collect())
         .unwrap_or_default();
+    let flags: Vec<&str> = std::iter::once("--expose-gc").chain(flags).collect();
     let run = support::run_script_with_timeout(file, &flags, limit);
     let mut output = run.output;
     if run.timed_out {

@@ -272,6 +272,7 @@ deno_core::extension!(
     webaudio_worklet,
     deps = [deno_webidl, deno_web],
     ops = [
+        crate::realm_globals::op_realm_expose_gc,
         op_worklet_read,
         op_worklet_write,
         op_worklet_sample_rate,
@@ -281,6 +282,8 @@ deno_core::extension!(
         op_worklet_construction_options,
         op_worklet_global_port,
     ],
+    // Shared with the window's realm (there `ext:webaudio/...`).
+    lazy_loaded_js = [dir "js", "02_realm_globals.js"],
     js = [dir "worklet_js", "00_audio_worklet_global_scope.js"],
     options = { state: RealmState },
     state = |state, options| {
