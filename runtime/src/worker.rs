@@ -63,7 +63,11 @@ fn watch_ctrl_c(isolate: v8::IsolateHandle) {
     };
     // Installed here, before the script runs, so that no early SIGINT is
     // missed.
-    let mut sigint = match signals.block_on(async { sigint_stream() }) {
+    let registered = {
+        let _context = signals.enter();
+        sigint_stream()
+    };
+    let mut sigint = match registered {
         Ok(sigint) => sigint,
         Err(e) => {
             eprintln!("warning: Ctrl-C will not stop the script: {e}");
@@ -249,7 +253,7 @@ fn run(script: &Path, args: Vec<String>, permissions: &crate::cli::PermissionArg
         },
         worker: None,
     };
-    let code = tokio.block_on(async move {
+    tokio.block_on(async move {
         let mut runtime = create_runtime_with(info, Vec::new());
         watch_ctrl_c(runtime.v8_isolate().thread_safe_handle());
         let result = execute_main(&mut runtime, &specifier, source).await;
@@ -261,8 +265,7 @@ fn run(script: &Path, args: Vec<String>, permissions: &crate::cli::PermissionArg
                 EXIT_FAILURE
             }
         }
-    });
-    code
+    })
 }
 
 fn read_script(script: &Path) -> Result<(PathBuf, String), String> {
