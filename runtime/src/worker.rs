@@ -203,11 +203,7 @@ pub fn permissions_from_args(
 /// `webaudio-run <script> [args]`: runs the script, then ends the process
 /// with its exit code (through [`exit_process`], so that an exit already
 /// under way, Ctrl-C's, finishes first).
-pub fn run_script(
-    script: &Path,
-    args: Vec<String>,
-    permissions: &crate::cli::PermissionArgs,
-) -> ! {
+pub fn run_script(script: &Path, args: Vec<String>, permissions: &crate::cli::PermissionArgs) -> ! {
     let code = run(script, args, permissions);
     exit_process(code)
 }
