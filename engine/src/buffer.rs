@@ -23,14 +23,19 @@ impl AudioBufferData {
         }
     }
 
-    /// `number_of_channels` channels of `length` zeros.
-    pub fn silent(number_of_channels: usize, length: usize, sample_rate: f32) -> Self {
-        Self::new(
-            sample_rate,
-            (0..number_of_channels)
-                .map(|_| vec![0.0; length].into_boxed_slice())
-                .collect(),
-        )
+    /// `number_of_channels` channels of `length` zeros (fallible: both are
+    /// the script's).
+    pub fn silent(
+        number_of_channels: usize,
+        length: usize,
+        sample_rate: f32,
+    ) -> Result<Self, crate::fallible::AllocError> {
+        crate::fallible::check_budget::<f32>(number_of_channels as u128 * length as u128)?;
+        let mut channels = crate::fallible::try_vec_with_capacity(number_of_channels)?;
+        for _ in 0..number_of_channels {
+            channels.push(crate::fallible::try_zeroed_f32(length)?.into_boxed_slice());
+        }
+        Ok(Self::new(sample_rate, channels))
     }
 
     pub fn sample_rate(&self) -> f32 {

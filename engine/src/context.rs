@@ -23,12 +23,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use atomic_waker::AtomicWaker;
-use crossbeam_queue::ArrayQueue;
 
 use crate::block::AudioBlock;
 use crate::error::{Error, ErrorKind};
 use crate::graph::{
-    DelayRole, FreedIds, Inputs, Mirror, MirrorNode, ParamSlot, RenderNode, Target,
+    DelayRole, EdgeDest, FreedIds, INITIAL_INCOMING, Inputs, Mirror, MirrorNode, ParamSlot,
+    Patch, RenderNode, Target,
 };
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
@@ -36,15 +36,12 @@ use crate::node::delay::DelayMessage;
 use crate::node::destination::DestinationProcessor;
 use crate::param::{AutomationRate, ParamCommand, ParamControl, ParamDescriptor, ParamError};
 use crate::processor::Processor;
-use crate::queues::{EventQueue, GarbageQueue};
-use crate::render::{Command, CommandQueue, MAX_PARAMS, NodeTable, Renderer, Shared};
+use crate::queues::{Chores, Link};
+use crate::render::{Command, MAX_PARAMS, NodeTable, Renderer, Shared};
 use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
 pub use crate::render::ContextState;
 
-const COMMAND_QUEUE: usize = 8192;
-const EVENT_QUEUE: usize = 8192;
-const GARBAGE_QUEUE: usize = 65536;
 /// The spec's required sample-rate range.
 pub const MIN_SAMPLE_RATE: f32 = 3000.0;
 pub const MAX_SAMPLE_RATE: f32 = 768_000.0;
@@ -276,82 +273,176 @@ pub struct RenderLoad {
 /// The control side's end of the command queue.
 ///
 /// Commands the queue cannot take yet wait in `overflow`, in order (never
-/// lost, never blocking). While the graph's edges have changed but the new
-/// processing order is not computed yet, commands are *held* in `overflow`
-/// too: the topology is computed once per batch ([`Context::flush`], or the
-/// housekeeping thread within about a millisecond) and inserted where the
-/// hold began, so the render thread never sees a command that depends on an
-/// edge before the order that contains it.
+/// lost, never blocking); so do all commands while no render thread is
+/// attached yet (an offline context that has not started). While the
+/// graph's edges have changed but the new processing order is not computed
+/// yet, commands are *held* in `overflow` too: the topology is computed once
+/// per batch ([`Context::flush`], or the housekeeping service a few
+/// milliseconds later) and inserted where the hold began, so the render
+/// thread never sees a command that depends on an edge before the order
+/// that contains it.
 pub(crate) struct Outbox {
-    queue: Arc<CommandQueue>,
     state: Mutex<OutboxState>,
     sent: AtomicU64,
-    /// Nothing drains the queue any more (offline rendering finished):
+    /// Nothing drains the queue any more (the render side is gone):
     /// commands are dropped here instead of piling up.
     closed: AtomicBool,
 }
 
 struct OutboxState {
+    /// The render side's queues, while it runs.
+    link: Option<Arc<Link>>,
     overflow: VecDeque<Command>,
     /// Where the held batch starts in `overflow`.
     hold_at: Option<usize>,
     /// When the held batch started.
     held_since: Option<Instant>,
+    /// Events still unread when the render side went away.
+    late_events: VecDeque<EngineEvent>,
 }
 
-/// How long the housekeeping thread leaves a held batch for the host's own
-/// [`Context::flush`] (the end of the JS task that made the changes) before
-/// it sends the batch itself.
+/// How long the housekeeping service leaves a held batch for the host's
+/// own [`Context::flush`] (the end of the JS task that made the changes)
+/// before it sends the batch itself; longer when computing the order is
+/// slow, so that it never takes more than a tenth of the time.
 const HOUSEKEEPING_GRACE: Duration = Duration::from_millis(5);
 
+impl OutboxState {
+    /// Moves waiting commands into the queue while it has room (none while
+    /// a batch is held).
+    fn push_overflow(&mut self) {
+        let Some(link) = &self.link else {
+            return;
+        };
+        if self.hold_at.is_none() {
+            let mut pushed = false;
+            while let Some(cmd) = self.overflow.pop_front() {
+                if let Err(cmd) = link.commands.push(cmd) {
+                    self.overflow.push_front(cmd);
+                    break;
+                }
+                pushed = true;
+            }
+            if pushed {
+                wake_render(link);
+            }
+        }
+        link.overflowing
+            .store(!self.overflow.is_empty(), Ordering::Release);
+        if self.overflow.is_empty() && self.overflow.capacity() > 256 {
+            // A burst's room goes with it.
+            self.overflow = VecDeque::new();
+        }
+    }
+}
+
+/// Wakes the render thread if it waits for commands. The fence pairs with
+/// the one in `Renderer::wait_for_work`.
+fn wake_render(link: &Link) {
+    std::sync::atomic::fence(Ordering::SeqCst);
+    link.render.wake();
+}
+
 impl Outbox {
+    fn new() -> Self {
+        Self {
+            state: Mutex::new(OutboxState {
+                link: None,
+                overflow: VecDeque::new(),
+                hold_at: None,
+                held_since: None,
+                late_events: VecDeque::new(),
+            }),
+            sent: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+
     fn send(&self, cmd: Command) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
         let mut st = lock(&self.state);
         self.sent.fetch_add(1, Ordering::AcqRel);
-        if st.hold_at.is_none() {
-            flush_locked(&self.queue, &mut st.overflow);
+        st.push_overflow();
+        if st.hold_at.is_some() || !st.overflow.is_empty() || st.link.is_none() {
+            st.overflow.push_back(cmd);
+        } else if let Some(link) = &st.link {
+            match link.commands.push(cmd) {
+                Ok(()) => wake_render(link),
+                Err(cmd) => st.overflow.push_back(cmd),
+            }
         }
-        if st.hold_at.is_some() || !st.overflow.is_empty() {
-            st.overflow.push_back(cmd);
-        } else if let Err(cmd) = self.queue.push(cmd) {
-            st.overflow.push_back(cmd);
+        if let Some(link) = &st.link {
+            link.overflowing
+                .store(!st.overflow.is_empty(), Ordering::Release);
         }
     }
 
-    /// Marks the queue as no longer drained and drops what waits in it.
-    pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Connects the render side's queues (commands waiting go in first).
+    fn attach(&self, link: Arc<Link>) {
         let mut st = lock(&self.state);
-        st.overflow.clear();
+        st.link = Some(link);
+        self.closed.store(false, Ordering::Release);
+        st.push_overflow();
+    }
+
+    /// The render side behind `link` is gone: keeps its unread events,
+    /// drops what waits for it and closes the outbox.
+    fn detach(&self, link: &Arc<Link>) {
+        let mut st = lock(&self.state);
+        if !st.link.as_ref().is_some_and(|l| Arc::ptr_eq(l, link)) {
+            return;
+        }
+        self.closed.store(true, Ordering::Release);
+        while let Some(e) = link.events.pop() {
+            st.late_events.push_back(e);
+        }
+        st.link = None;
         st.hold_at = None;
         st.held_since = None;
-        while self.queue.pop().is_some() {}
+        let overflow = std::mem::take(&mut st.overflow);
+        drop(st);
+        drop(overflow);
+        while link.commands.pop().is_some() {}
+    }
+
+    /// The render side's wake signal, while one is attached.
+    fn wake_render_now(&self) {
+        if let Some(link) = &lock(&self.state).link {
+            link.render.force();
+        }
     }
 
     /// Pushes waiting commands into the queue (unless a batch is held).
     pub(crate) fn flush(&self) {
-        let mut st = lock(&self.state);
-        if st.hold_at.is_none() {
-            flush_locked(&self.queue, &mut st.overflow);
-        }
+        lock(&self.state).push_overflow();
     }
 
-    fn hold(&self) {
+    /// Whether commands wait for room in the queue.
+    pub(crate) fn overflowing(&self) -> bool {
+        !lock(&self.state).overflow.is_empty()
+    }
+
+    fn hold(&self, grace: Duration) {
         let mut st = lock(&self.state);
         if st.hold_at.is_none() {
+            let now = Instant::now();
             st.hold_at = Some(st.overflow.len());
-            st.held_since = Some(Instant::now());
+            st.held_since = Some(now);
+            if let Some(link) = &st.link {
+                link.flush_at(now + grace);
+            }
         }
     }
 
-    /// Whether a batch is held and younger than `grace`.
-    fn holding_younger_than(&self, grace: Duration) -> bool {
-        lock(&self.state)
-            .held_since
-            .is_some_and(|t| t.elapsed() < grace)
+    /// When the held batch started, if one is held.
+    fn held_since(&self) -> Option<Instant> {
+        lock(&self.state).held_since
     }
 
     /// Ends a hold: `first` goes before the held commands.
@@ -363,19 +454,18 @@ impl Outbox {
         for (k, c) in first.into_iter().enumerate() {
             st.overflow.insert(at + k, c);
         }
-        flush_locked(&self.queue, &mut st.overflow);
+        st.push_overflow();
     }
 
     fn pending(&self) -> bool {
         !lock(&self.state).overflow.is_empty()
     }
-}
 
-fn flush_locked(queue: &CommandQueue, overflow: &mut VecDeque<Command>) {
-    while let Some(cmd) = overflow.pop_front() {
-        if let Err(cmd) = queue.push(cmd) {
-            overflow.push_front(cmd);
-            break;
+    fn pop_event(&self) -> Option<EngineEvent> {
+        let mut st = lock(&self.state);
+        match &st.link {
+            Some(link) => link.events.pop(),
+            None => st.late_events.pop_front(),
         }
     }
 }
@@ -391,6 +481,9 @@ struct Control {
     /// Edges or nodes changed since the last topology was sent; commands are
     /// held in the outbox until it is (see [`Outbox`]).
     dirty: bool,
+    /// How long the housekeeping service waits before sending a held
+    /// batch itself (see [`HOUSEKEEPING_GRACE`]).
+    grace: Duration,
     /// The `state` attribute: follows the render thread as events are read.
     state: ContextState,
     /// The spec's `[[control thread state]]`: set synchronously by
@@ -405,41 +498,69 @@ pub(crate) struct OfflineShared {
     pub length: usize,
     /// Suspend frames (quantum multiples) not yet reached.
     pub suspends: Mutex<BTreeSet<u64>>,
-    pub result: Mutex<Option<Vec<Box<[f32]>>>>,
-    pub worker: Mutex<Option<std::thread::Thread>>,
+    /// The output channels, allocated (fallibly) by `start_rendering` with
+    /// room for every frame; the render thread appends to them.
+    pub output: Mutex<Option<Vec<Vec<f32>>>>,
+    pub result: Mutex<Option<Vec<Vec<f32>>>>,
+}
+
+/// The control-side state the housekeeping service also works on.
+pub(crate) struct Core {
+    control: Mutex<Control>,
+    outbox: Arc<Outbox>,
+    freed: FreedIds,
+}
+
+impl Chores for Core {
+    fn flush(&self) -> Option<Instant> {
+        let mut ctl = lock(&self.control);
+        reclaim(&mut ctl, &self.freed, &self.outbox);
+        // A fresh batch is the host's to send when its task ends.
+        if let Some(since) = self.outbox.held_since()
+            && since.elapsed() < ctl.grace
+        {
+            return Some(since + ctl.grace);
+        }
+        flush_graph(&mut ctl, &self.outbox);
+        drop(ctl);
+        self.outbox.flush();
+        None
+    }
+
+    fn detach(&self, link: &Arc<Link>) {
+        self.outbox.detach(link);
+    }
 }
 
 struct Inner {
     sample_rate: f32,
-    outbox: Arc<Outbox>,
-    events: Arc<EventQueue>,
+    core: Arc<Core>,
     shared: Arc<Shared>,
     waker: Arc<AtomicWaker>,
-    freed: FreedIds,
-    control: Arc<Mutex<Control>>,
     timing: Arc<Timing>,
     epoch: Instant,
     max_channel_count: usize,
     sink_is_device: bool,
     offline: Option<Arc<OfflineShared>>,
-    /// Renderer waiting for `start_rendering` (offline only).
-    pending_renderer: Mutex<Option<Renderer>>,
+    /// The destination's channel attributes at creation (a render side made
+    /// later starts from them; later changes are commands).
+    destination_config: ChannelConfig,
+    /// The render thread was started (offline contexts start it late).
+    render_started: AtomicBool,
     stop: Arc<AtomicBool>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The render thread, joined when the context goes.
+    render_thread: Mutex<Option<JoinHandle<()>>>,
     sink_keepalive: Mutex<Option<crate::sink::DeviceSink>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(off) = &self.offline
-            && let Some(t) = lock(&off.worker).as_ref()
-        {
-            t.unpark();
-        }
+        self.core.outbox.wake_render_now();
         drop(lock(&self.sink_keepalive).take());
-        for t in lock(&self.threads).drain(..) {
-            t.thread().unpark();
+        if let Some(t) = lock(&self.render_thread).take()
+            && t.thread().id() != std::thread::current().id()
+        {
             let _ = t.join();
         }
     }
@@ -469,119 +590,88 @@ fn check_sample_rate(sr: f32) -> Result<(), Error> {
     Ok(())
 }
 
-struct Parts {
-    outbox: Arc<Outbox>,
-    events: Arc<EventQueue>,
-    garbage: Arc<GarbageQueue>,
-    shared: Arc<Shared>,
-    freed: FreedIds,
-}
-
-impl Parts {
-    fn new() -> Self {
-        Self {
-            outbox: Arc::new(Outbox {
-                queue: Arc::new(ArrayQueue::new(COMMAND_QUEUE)),
-                state: Mutex::new(OutboxState {
-                    overflow: VecDeque::new(),
-                    hold_at: None,
-                    held_since: None,
-                }),
-                sent: AtomicU64::new(0),
-                closed: AtomicBool::new(false),
-            }),
-            events: Arc::new(ArrayQueue::new(EVENT_QUEUE)),
-            garbage: Arc::new(ArrayQueue::new(GARBAGE_QUEUE)),
-            shared: Arc::new(Shared::default()),
-            freed: Arc::new(Mutex::new(Vec::new())),
-        }
-    }
-
-    /// A renderer whose table already holds the destination node (id 0).
-    fn renderer(&self, sample_rate: f32, destination: ChannelConfig) -> Renderer {
-        let mut table: NodeTable = (0..INITIAL_TABLE).map(|_| None).collect();
-        table[0] = Some(Box::new(RenderNode {
-            id: NodeId(0),
-            processor: Box::new(DestinationProcessor),
-            config: destination,
-            inputs: Inputs::new(1),
-            outputs: vec![AudioBlock::new(1)],
-            params: Vec::new(),
-            handle_alive: true,
-            active: false,
-            processing: false,
-            free_next: false,
-            failed: false,
-            freed: self.freed.clone(),
-        }));
-        let mut r = Renderer::new(
-            sample_rate,
-            Box::new(table),
-            self.outbox.queue.clone(),
-            self.events.clone(),
-            self.garbage.clone(),
-            self.shared.clone(),
-        );
-        r.install_destination();
-        r
-    }
-}
-
 const INITIAL_TABLE: usize = 64;
-
-fn destination_mirror() -> MirrorNode {
-    MirrorNode {
-        delay: DelayRole::None,
-        in_cycle: false,
-        after: None,
-    }
-}
 
 impl Context {
     fn build(
-        parts: &Parts,
         sample_rate: f32,
         destination: (ChannelConfig, ChannelConstraints),
         max_channel_count: usize,
         offline: Option<Arc<OfflineShared>>,
-        waker: Arc<AtomicWaker>,
-        timing: Arc<Timing>,
     ) -> Self {
-        let mut mirror = Mirror::default();
-        let id = mirror.allocate_id();
-        mirror.insert(id, destination_mirror());
         // The renderer starts with the destination alone in its order.
-        mirror.order_len = 1;
-        mirror.order_cap = 1;
-        let inner = Inner {
-            sample_rate,
-            outbox: parts.outbox.clone(),
-            events: parts.events.clone(),
-            shared: parts.shared.clone(),
-            waker,
-            freed: parts.freed.clone(),
-            control: Arc::new(Mutex::new(Control {
+        let mirror = Mirror::with_destination();
+        let core = Arc::new(Core {
+            control: Mutex::new(Control {
                 mirror,
                 table_cap: INITIAL_TABLE,
                 dirty: false,
+                grace: HOUSEKEEPING_GRACE,
                 state: ContextState::Suspended,
                 control_state: ContextState::Suspended,
                 configs: vec![destination],
                 offline_started: false,
-            })),
-            timing,
+            }),
+            outbox: Arc::new(Outbox::new()),
+            freed: Arc::new(Mutex::new(Vec::new())),
+        });
+        let inner = Inner {
+            sample_rate,
+            core,
+            shared: Arc::new(Shared::default()),
+            waker: Arc::new(AtomicWaker::new()),
+            timing: Arc::new(Timing::default()),
             epoch: Instant::now(),
             max_channel_count,
             sink_is_device: false,
             offline,
-            pending_renderer: Mutex::new(None),
+            destination_config: destination.0,
+            render_started: AtomicBool::new(false),
             stop: Arc::new(AtomicBool::new(false)),
-            threads: Mutex::new(Vec::new()),
+            render_thread: Mutex::new(None),
             sink_keepalive: Mutex::new(None),
         };
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Makes the render side's queues and a renderer whose table holds the
+    /// destination (id 0); commands sent so far go into its queue first.
+    fn attach_renderer(&self) -> Renderer {
+        let chores: Arc<dyn Chores> = self.inner.core.clone();
+        let link = Link::new(self.inner.waker.clone(), Arc::downgrade(&chores));
+        let mut table: NodeTable = (0..INITIAL_TABLE).map(|_| None).collect();
+        table[0] = Some(Box::new(RenderNode {
+            id: NodeId(0),
+            processor: Box::new(DestinationProcessor),
+            config: self.inner.destination_config,
+            inputs: Inputs::new(1),
+            outputs: vec![AudioBlock::new(1)],
+            params: Vec::new(),
+            incoming: Box::new(Vec::with_capacity(INITIAL_INCOMING)),
+            handle_alive: true,
+            active: false,
+            processing: false,
+            free_next: false,
+            failed: false,
+            finished: false,
+            freed: self.inner.core.freed.clone(),
+        }));
+        let mut r = Renderer::new(
+            self.inner.sample_rate,
+            Box::new(table),
+            link.clone(),
+            self.inner.shared.clone(),
+        );
+        r.install_destination();
+        self.inner.core.outbox.attach(link);
+        r
+    }
+
+    fn set_render_thread(&self, handle: JoinHandle<()>) {
+        *lock(&self.inner.render_thread) = Some(handle);
+        self.inner.render_started.store(true, Ordering::Release);
     }
 
     /// `new AudioContext(options)`. The context starts running at once (the
@@ -596,11 +686,6 @@ impl Context {
         {
             return Err(Error::Type("latencyHint must be finite".into()));
         }
-        let parts = Parts::new();
-        let waker = Arc::new(AtomicWaker::new());
-        let timing = Arc::new(Timing::default());
-        let stop = Arc::new(AtomicBool::new(false));
-
         let device = match options.sink {
             SinkChoice::Default => match crate::sink::probe_device(options.sample_rate) {
                 Ok(d) => Some(d),
@@ -633,31 +718,15 @@ impl Context {
                 ..Default::default()
             },
         );
-        let mut ctx = Self::build(
-            &parts,
-            sample_rate,
-            destination,
-            max_channel_count,
-            None,
-            waker.clone(),
-            timing.clone(),
-        );
-        let mut threads = Vec::new();
-        threads.push(crate::sink::spawn_housekeeping(
-            parts.garbage.clone(),
-            parts.events.clone(),
-            waker.clone(),
-            ctx.flusher(),
-            stop.clone(),
-        ));
+        let mut ctx = Self::build(sample_rate, destination, max_channel_count, None);
         let hint_frames = latency_frames(options.latency_hint, sample_rate);
         let mut device_sink = None;
         if let Some(d) = device {
             match crate::sink::start_device(
                 d,
-                parts.renderer(sample_rate, destination.0),
+                ctx.attach_renderer(),
                 hint_frames,
-                timing.clone(),
+                ctx.inner.timing.clone(),
                 ctx.inner.epoch,
             ) {
                 Ok(s) => device_sink = Some(s),
@@ -668,32 +737,34 @@ impl Context {
                 }
             }
         }
-        let inner = Arc::get_mut(&mut ctx.inner).expect("fresh context");
-        inner.stop = stop.clone();
         if let Some(s) = device_sink {
+            let inner = Arc::get_mut(&mut ctx.inner).expect("fresh context");
             inner.sink_is_device = true;
             *lock(&inner.sink_keepalive) = Some(s);
+            inner.render_started.store(true, Ordering::Release);
         } else {
+            let timing = &ctx.inner.timing;
             let base = RENDER_QUANTUM_SIZE as f64 / sample_rate as f64;
             timing.base_latency.store(base.to_bits(), Ordering::Relaxed);
             timing
                 .output_latency
                 .store(0f64.to_bits(), Ordering::Relaxed);
-            threads.push(crate::sink::spawn_null(
-                parts.renderer(sample_rate, destination.0),
-                stop.clone(),
-                timing.clone(),
-                inner.epoch,
-            ));
+            let handle = crate::sink::spawn_null(
+                ctx.attach_renderer(),
+                ctx.inner.stop.clone(),
+                ctx.inner.timing.clone(),
+                ctx.inner.epoch,
+            );
+            ctx.set_render_thread(handle);
         }
-        *lock(&inner.threads) = threads;
         // Always "allowed to start": request running right away.
         ctx.request_state(ContextState::Running);
         Ok(ctx)
     }
 
     /// `new OfflineAudioContext(options)`. Nothing renders before
-    /// [`Context::start_rendering`].
+    /// [`Context::start_rendering`], and nothing is allocated for rendering
+    /// before then either (no thread, no queue, no output).
     pub fn new_offline(options: OfflineOptions) -> Result<Self, Error> {
         let OfflineOptions {
             number_of_channels,
@@ -709,13 +780,12 @@ impl Context {
             return Err(Error::NotSupported("length must be at least 1".into()));
         }
         check_sample_rate(sample_rate)?;
-        let parts = Parts::new();
         let offline = Arc::new(OfflineShared {
             number_of_channels,
             length,
             suspends: Mutex::new(BTreeSet::new()),
+            output: Mutex::new(None),
             result: Mutex::new(None),
-            worker: Mutex::new(None),
         });
         let destination = (
             ChannelConfig {
@@ -730,25 +800,12 @@ impl Context {
                 ..Default::default()
             },
         );
-        let waker = Arc::new(AtomicWaker::new());
-        let ctx = Self::build(
-            &parts,
+        Ok(Self::build(
             sample_rate,
             destination,
             number_of_channels,
             Some(offline),
-            waker.clone(),
-            Arc::new(Timing::default()),
-        );
-        *lock(&ctx.inner.pending_renderer) = Some(parts.renderer(sample_rate, destination.0));
-        lock(&ctx.inner.threads).push(crate::sink::spawn_housekeeping(
-            parts.garbage.clone(),
-            parts.events.clone(),
-            waker,
-            ctx.flusher(),
-            ctx.inner.stop.clone(),
-        ));
-        Ok(ctx)
+        ))
     }
 
     pub fn is_offline(&self) -> bool {
@@ -808,7 +865,7 @@ impl Context {
 
     /// The control thread's state (`BaseAudioContext.state`).
     pub fn state(&self) -> ContextState {
-        lock(&self.inner.control).state
+        lock(&self.inner.core.control).state
     }
 
     /// `AudioDestinationNode.maxChannelCount`.
@@ -853,13 +910,13 @@ impl Context {
     /// realtime context with this false has nothing left to do (the runtime
     /// may exit when JS has nothing pending either).
     pub fn may_make_sound(&self) -> bool {
-        if self.inner.outbox.closed.load(Ordering::Acquire) {
+        if self.inner.core.outbox.closed.load(Ordering::Acquire) {
             return false;
         }
-        let sent = self.inner.outbox.sent.load(Ordering::Acquire);
+        let sent = self.inner.core.outbox.sent.load(Ordering::Acquire);
         let applied = self.inner.shared.applied.load(Ordering::Acquire);
         applied < sent
-            || self.inner.outbox.pending()
+            || self.inner.core.outbox.pending()
             || self.inner.shared.active_nodes.load(Ordering::Acquire) > 0
     }
 
@@ -868,9 +925,16 @@ impl Context {
         self.inner.shared.render_nodes.load(Ordering::Acquire)
     }
 
+    #[doc(hidden)]
+    pub fn debug_sizes(&self) -> String {
+        let ctl = lock(&self.inner.core.control);
+        let st = lock(&self.inner.core.outbox.state);
+        format!("ovcap {} table {} {} overflow {} dirty {} hold {:?} sent {} applied {} active {} closed {}", st.overflow.capacity(), ctl.table_cap, ctl.mirror.debug(), st.overflow.len(), ctl.dirty, st.hold_at, self.inner.core.outbox.sent.load(Ordering::Relaxed), self.inner.shared.applied.load(Ordering::Relaxed), self.inner.shared.active_nodes.load(Ordering::Relaxed), self.inner.core.outbox.is_closed())
+    }
+
     /// Nodes the control side still tracks (destination included).
     pub fn node_count(&self) -> usize {
-        let mut ctl = lock(&self.inner.control);
+        let mut ctl = lock(&self.inner.core.control);
         self.reclaim(&mut ctl);
         ctl.mirror.live
     }
@@ -879,11 +943,17 @@ impl Context {
 
     fn observe(&self, e: EngineEvent) -> EngineEvent {
         if let EngineEvent::StateChange(s) = e {
-            let mut ctl = lock(&self.inner.control);
+            let mut ctl = lock(&self.inner.core.control);
             ctl.state = s;
             // The render side closes an offline context by itself.
             if s == ContextState::Closed {
                 ctl.control_state = s;
+            }
+            drop(ctl);
+            // A closed context lets its device go at once (unless an
+            // AudioWorklet scope lives on the device's thread).
+            if s == ContextState::Closed && !self.inner.shared.has_host.load(Ordering::Acquire) {
+                drop(lock(&self.inner.sink_keepalive).take());
             }
         }
         e
@@ -892,15 +962,15 @@ impl Context {
     /// Sets `[[control thread state]]` and queues the control message
     /// (after everything sent before it).
     fn request_state(&self, state: ContextState) {
-        lock(&self.inner.control).control_state = state;
+        lock(&self.inner.core.control).control_state = state;
         self.flush();
-        self.inner.outbox.send(Command::SetState(state));
+        self.inner.core.outbox.send(Command::SetState(state));
     }
 
     /// The next event, if any.
     pub fn try_event(&self) -> Option<EngineEvent> {
         self.flush();
-        self.inner.events.pop().map(|e| self.observe(e))
+        self.inner.core.outbox.pop_event().map(|e| self.observe(e))
     }
 
     /// Waits (asynchronously) for the next event.
@@ -950,7 +1020,7 @@ impl Context {
     /// runs again when [`EngineEvent::StateChange`]`(Running)` arrives (no
     /// event if it was running already).
     pub fn resume(&self) -> Result<(), Error> {
-        let ctl = lock(&self.inner.control);
+        let ctl = lock(&self.inner.core.control);
         if ctl.control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
@@ -961,7 +1031,6 @@ impl Context {
         }
         drop(ctl);
         self.request_state(ContextState::Running);
-        self.wake_offline_worker();
         Ok(())
     }
 
@@ -974,7 +1043,7 @@ impl Context {
                 "offline contexts suspend at a time: use suspend_at".into(),
             ));
         }
-        if lock(&self.inner.control).control_state == ContextState::Closed {
+        if lock(&self.inner.core.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is closed".into()));
         }
         self.request_state(ContextState::Suspended);
@@ -989,7 +1058,7 @@ impl Context {
                 "an OfflineAudioContext cannot be closed".into(),
             ));
         }
-        if lock(&self.inner.control).control_state == ContextState::Closed {
+        if lock(&self.inner.core.control).control_state == ContextState::Closed {
             return Err(Error::InvalidState("the context is already closed".into()));
         }
         self.request_state(ContextState::Closed);
@@ -1014,7 +1083,7 @@ impl Context {
         let frame = ((time * self.inner.sample_rate as f64) / q).ceil() * q;
         let frame = frame as u64;
         let current = self.current_frame();
-        let started = lock(&self.inner.control).offline_started;
+        let started = lock(&self.inner.core.control).offline_started;
         if (started && frame <= current) || frame >= off.length as u64 {
             return Err(Error::InvalidState(format!(
                 "cannot suspend at frame {frame} (current {current}, length {})",
@@ -1031,22 +1100,33 @@ impl Context {
 
     /// `OfflineAudioContext.startRendering()`: renders on a worker thread;
     /// emits [`EngineEvent::RenderComplete`], then take the result with
-    /// [`Context::take_rendered`].
+    /// [`Context::take_rendered`]. Fails with a RangeError (the spec's
+    /// AudioBuffer allocation failure) when the output cannot be allocated;
+    /// rendering has then not started.
     pub fn start_rendering(&self) -> Result<(), Error> {
         let Some(off) = self.inner.offline.clone() else {
             return Err(Error::InvalidState(
                 "start_rendering is for offline contexts".into(),
             ));
         };
-        let mut ctl = lock(&self.inner.control);
-        if ctl.offline_started {
+        if lock(&self.inner.core.control).offline_started {
             return Err(Error::InvalidState("rendering has already started".into()));
         }
-        ctl.offline_started = true;
-        drop(ctl);
+        // Every channel must fit at once, not only each one alone.
+        crate::fallible::check_budget::<f32>(off.number_of_channels as u128 * off.length as u128)
+            .map_err(|e| e.range("the rendered buffer"))?;
+        let mut output = crate::fallible::try_vec_with_capacity(off.number_of_channels)
+            .map_err(|e| e.range("the rendered buffer"))?;
+        for _ in 0..off.number_of_channels {
+            output.push(
+                crate::fallible::try_vec_with_capacity::<f32>(off.length)
+                    .map_err(|e| e.range("the rendered buffer"))?,
+            );
+        }
+        *lock(&off.output) = Some(output);
+        lock(&self.inner.core.control).offline_started = true;
         self.request_state(ContextState::Running);
         self.ensure_offline_thread(&off);
-        self.wake_offline_worker();
         Ok(())
     }
 
@@ -1055,22 +1135,25 @@ impl Context {
     /// module) needs the render thread before rendering starts. Until the
     /// context runs, the thread only applies commands.
     fn ensure_offline_thread(&self, off: &Arc<OfflineShared>) {
-        let Some(renderer) = lock(&self.inner.pending_renderer).take() else {
+        let mut thread = lock(&self.inner.render_thread);
+        if self.inner.render_started.load(Ordering::Acquire) {
             return;
-        };
+        }
         let handle = crate::sink::spawn_offline(
-            renderer,
+            self.attach_renderer(),
             off.clone(),
-            self.inner.outbox.clone(),
+            self.inner.core.outbox.clone(),
             self.inner.stop.clone(),
         );
-        *lock(&off.worker) = Some(handle.thread().clone());
-        lock(&self.inner.threads).push(handle);
+        *thread = Some(handle);
+        self.inner.render_started.store(true, Ordering::Release);
     }
 
     /// The rendered channels, once [`EngineEvent::RenderComplete`] was emitted.
     pub fn take_rendered(&self) -> Option<Vec<Box<[f32]>>> {
-        lock(&self.inner.offline.as_ref()?.result).take()
+        let channels = lock(&self.inner.offline.as_ref()?.result).take()?;
+        // Filled to capacity: boxing them does not reallocate.
+        Some(channels.into_iter().map(Vec::into_boxed_slice).collect())
     }
 
     /// Starts rendering and blocks until done (tests, benchmarks).
@@ -1087,12 +1170,10 @@ impl Context {
             .ok_or_else(|| Error::InvalidState("no rendered result".into()))
     }
 
-    fn wake_offline_worker(&self) {
-        if let Some(off) = &self.inner.offline
-            && let Some(t) = lock(&off.worker).as_ref()
-        {
-            t.unpark();
-        }
+    /// Whether the render side has let go of everything (an offline context
+    /// that finished, a closed realtime one): no thread, no queues.
+    pub fn is_render_released(&self) -> bool {
+        self.inner.core.outbox.is_closed()
     }
 
     // --- nodes ---------------------------------------------------------------
@@ -1113,41 +1194,24 @@ impl Context {
     }
 
     fn reclaim(&self, ctl: &mut Control) {
-        reclaim(ctl, &self.inner.freed, &self.inner.outbox);
+        reclaim(ctl, &self.inner.core.freed, &self.inner.core.outbox);
     }
 
-    fn mark_dirty(&self, ctl: &mut Control) {
-        mark_dirty(ctl, &self.inner.outbox);
+    fn sync_graph(&self, ctl: &mut Control) {
+        sync_graph(ctl, &self.inner.core.outbox);
     }
 
     /// Sends everything pending now: computes the processing order if edges
     /// changed and releases held commands. Calling it at the end of each JS
     /// task makes each task's changes reach the render thread as one batch;
-    /// without it the housekeeping thread does it once the batch is a few
+    /// without it the housekeeping service does it once the batch is a few
     /// milliseconds old.
     pub fn flush(&self) {
-        let mut ctl = lock(&self.inner.control);
+        let mut ctl = lock(&self.inner.core.control);
         self.reclaim(&mut ctl);
-        flush_graph(&mut ctl, &self.inner.outbox);
+        flush_graph(&mut ctl, &self.inner.core.outbox);
         drop(ctl);
-        self.inner.outbox.flush();
-    }
-
-    /// What the housekeeping thread runs every tick (holds no `Inner`).
-    fn flusher(&self) -> Box<dyn Fn() + Send> {
-        let control = self.inner.control.clone();
-        let outbox = self.inner.outbox.clone();
-        let freed = self.inner.freed.clone();
-        Box::new(move || {
-            let mut ctl = lock(&control);
-            reclaim(&mut ctl, &freed, &outbox);
-            // A fresh batch is the host's to send when its task ends.
-            if !outbox.holding_younger_than(HOUSEKEEPING_GRACE) {
-                flush_graph(&mut ctl, &outbox);
-            }
-            drop(ctl);
-            outbox.flush();
-        })
+        self.inner.core.outbox.flush();
     }
 
     fn build_render_node(
@@ -1171,12 +1235,14 @@ impl Context {
                 .zip(published)
                 .map(|(d, p)| ParamSlot::new(d, p.clone()))
                 .collect(),
+            incoming: Box::new(Vec::with_capacity(INITIAL_INCOMING)),
             handle_alive: true,
             active: false,
             processing: false,
             free_next: false,
             failed: false,
-            freed: self.inner.freed.clone(),
+            finished: false,
+            freed: self.inner.core.freed.clone(),
         })
     }
 
@@ -1201,7 +1267,7 @@ impl Context {
         if id.0 as usize >= ctl.table_cap {
             let cap = (ctl.table_cap * 2).max(id.0 as usize + 1);
             let table: NodeTable = (0..cap).map(|_| None).collect();
-            self.inner.outbox.send(Command::GrowTable(Box::new(table)));
+            self.inner.core.outbox.send(Command::GrowTable(Box::new(table)));
             ctl.table_cap = cap;
         }
         while ctl.configs.len() <= id.0 as usize {
@@ -1215,24 +1281,18 @@ impl Context {
             .map(|_| Arc::new(AtomicU32::new(0)))
             .collect();
         let node = self.build_render_node(id, spec, processor, &published);
-        ctl.mirror.insert(
-            id,
-            MirrorNode {
-                delay,
-                in_cycle: false,
-                after: None,
-            },
-        );
-        // A node without edges can go at the end of the current order when
-        // it has room; otherwise it waits for the next topology.
-        let append =
-            !ctl.dirty && !spec.wait_for_edges && ctl.mirror.order_len < ctl.mirror.order_cap;
-        if append {
-            ctl.mirror.order_len += 1;
+        ctl.mirror.insert(id, MirrorNode::new(delay));
+        // A node without edges fits any free slot of the current order;
+        // otherwise (or when it must see its first connections at once) it
+        // waits for the next whole order.
+        let slot = if spec.wait_for_edges {
+            ctl.mirror.order_due = true;
+            None
         } else {
-            self.mark_dirty(ctl);
-        }
-        self.inner.outbox.send(Command::AddNode { node, append });
+            ctl.mirror.place(id)
+        };
+        self.sync_graph(ctl);
+        self.inner.core.outbox.send(Command::AddNode { node, slot });
         let params = spec
             .params
             .iter()
@@ -1252,10 +1312,9 @@ impl Context {
     /// with this context's other commands), for its host (see
     /// [`crate::host`]).
     pub fn run_on_render_thread(&self, task: crate::host::HostTask) {
-        self.inner.outbox.send(Command::Host(task));
+        self.inner.core.outbox.send(Command::Host(task));
         if let Some(off) = &self.inner.offline {
             self.ensure_offline_thread(off);
-            self.wake_offline_worker();
         }
     }
 
@@ -1266,7 +1325,7 @@ impl Context {
         spec: NodeSpec,
         processor: Box<dyn Processor>,
     ) -> Result<NodeHandle, Error> {
-        let mut ctl = lock(&self.inner.control);
+        let mut ctl = lock(&self.inner.core.control);
         self.reclaim(&mut ctl);
         let (id, params) = self.add_node_locked(&mut ctl, &spec, processor, DelayRole::None)?;
         drop(ctl);
@@ -1282,14 +1341,15 @@ impl Context {
         processor: Box<dyn Processor>,
         first: NodeId,
     ) -> Result<NodeHandle, Error> {
-        let mut ctl = lock(&self.inner.control);
+        let mut ctl = lock(&self.inner.core.control);
         self.reclaim(&mut ctl);
         let (id, params) = self.add_node_locked(&mut ctl, &spec, processor, DelayRole::None)?;
         if let Some(Some(node)) = ctl.mirror.nodes.get_mut(id.0 as usize) {
             node.after = Some(first);
         }
-        // Appending could put it before `first`: recompute the order.
-        self.mark_dirty(&mut ctl);
+        // Its slot could be before `first`: recompute the order.
+        ctl.mirror.order_due = true;
+        self.sync_graph(&mut ctl);
         drop(ctl);
         Ok(self.make_handle(id, id, &spec, &spec, params, vec![id]))
     }
@@ -1304,7 +1364,7 @@ impl Context {
         reader_spec: NodeSpec,
         reader: Box<dyn Processor>,
     ) -> Result<NodeHandle, Error> {
-        let mut ctl = lock(&self.inner.control);
+        let mut ctl = lock(&self.inner.core.control);
         self.reclaim(&mut ctl);
         let (r, params) =
             self.add_node_locked(&mut ctl, &reader_spec, reader, DelayRole::Reader)?;
@@ -1315,7 +1375,8 @@ impl Context {
             DelayRole::Writer { reader: r },
         )?;
         // The writer must be ordered before the reader.
-        self.mark_dirty(&mut ctl);
+        ctl.mirror.order_due = true;
+        self.sync_graph(&mut ctl);
         drop(ctl);
         Ok(self.make_handle(w, r, &writer_spec, &reader_spec, params, vec![w, r]))
     }
@@ -1352,34 +1413,69 @@ impl Context {
     }
 }
 
-fn mark_dirty(ctl: &mut Control, outbox: &Outbox) {
+/// Sends what the mirror changed (edges one by one, order slots) and holds
+/// the batch, with any commands that follow, until the end of the host's
+/// task ([`Context::flush`]) or the service's grace: a task's graph changes
+/// reach the render thread together, after the whole new order when one
+/// is due.
+fn sync_graph(ctl: &mut Control, outbox: &Outbox) {
+    let patches = ctl.mirror.take_patches();
+    // Once the render side is gone there is nothing to tell it.
+    if outbox.is_closed() || (patches.is_empty() && !ctl.mirror.order_due) {
+        return;
+    }
     if !ctl.dirty {
         ctl.dirty = true;
-        outbox.hold();
+        outbox.hold(ctl.grace);
+    }
+    for patch in patches {
+        outbox.send(match patch {
+            Patch::AddEdge { dst, edge, grow_to } => Command::AddEdge {
+                dst,
+                edge,
+                storage: grow_to.map(|n| Box::new(Vec::with_capacity(n))),
+            },
+            Patch::RemoveEdge { dst, edge } => Command::RemoveEdge { dst, edge },
+            Patch::RemoveEdgesFrom { dst, src } => Command::RemoveEdgesFrom { dst, src },
+            Patch::Slots(generation, slots) => Command::SetOrderSlots {
+                generation,
+                slots: Box::new(slots),
+            },
+        });
     }
 }
 
-/// Forgets nodes the render side freed (their ids become reusable). The
-/// render side's order may still list them, so a fresh one is due.
+/// Takes in what the render side let go of: nodes freed or finished there
+/// leave the order; those no handle refers to are forgotten (their ids
+/// become reusable once the render side dropped their edges).
 fn reclaim(ctl: &mut Control, freed: &FreedIds, outbox: &Outbox) {
     let ids = std::mem::take(&mut *lock(freed));
     if ids.is_empty() {
         return;
     }
     for id in ids {
-        ctl.mirror.remove(id);
+        ctl.mirror.render_released(id);
     }
-    mark_dirty(ctl, outbox);
+    sync_graph(ctl, outbox);
 }
 
-/// Computes and sends the processing order if the graph changed, ahead of
-/// the commands held since.
+/// Ends the held batch: computes the whole order first if one is due.
 fn flush_graph(ctl: &mut Control, outbox: &Outbox) {
     if !ctl.dirty {
         return;
     }
+    ctl.dirty = false;
+    if outbox.is_closed() {
+        return;
+    }
+    if !ctl.mirror.order_due {
+        outbox.release(Vec::new());
+        return;
+    }
+    let began = Instant::now();
     let spare = (ctl.mirror.live / 2).max(64);
     let computed = ctl.mirror.compute_topology(spare);
+    ctl.grace = HOUSEKEEPING_GRACE.max(began.elapsed() * 10);
     outbox.release(vec![Command::SetTopology(computed.topology)]);
     // After the held commands, not with the topology: a delay created since
     // the hold began only exists on the render side once its (held)
@@ -1390,7 +1486,6 @@ fn flush_graph(ctl: &mut Control, outbox: &Outbox) {
             message: NodeMessage::Delay(DelayMessage::InCycle(in_cycle)),
         });
     }
-    ctl.dirty = false;
 }
 
 struct ParamHandleParts {
@@ -1428,9 +1523,20 @@ struct NodeCore {
 
 impl Drop for NodeCore {
     fn drop(&mut self) {
-        for &id in &self.owned {
-            self.ctx.inner.outbox.send(Command::HandleDropped(id));
+        if self.owned.is_empty() {
+            return;
         }
+        let core = &self.ctx.inner.core;
+        let mut ctl = lock(&core.control);
+        reclaim(&mut ctl, &core.freed, &core.outbox);
+        for &id in &self.owned {
+            // Still on the render side: it frees the node once silent.
+            // Otherwise the id is free again now.
+            if ctl.mirror.release_handle(id) {
+                core.outbox.send(Command::HandleDropped(id));
+            }
+        }
+        sync_graph(&mut ctl, &core.outbox);
     }
 }
 
@@ -1502,7 +1608,7 @@ impl NodeHandle {
 
     /// Sends a message to the node's processor (the output side's).
     pub fn send(&self, message: NodeMessage) {
-        self.inner().outbox.send(Command::Message {
+        self.inner().core.outbox.send(Command::Message {
             node: self.core.output,
             message,
         });
@@ -1510,7 +1616,7 @@ impl NodeHandle {
 
     /// Sends a message to the processor of the input side.
     pub fn send_to_input_side(&self, message: NodeMessage) {
-        self.inner().outbox.send(Command::Message {
+        self.inner().core.outbox.send(Command::Message {
             node: self.core.input,
             message,
         });
@@ -1562,29 +1668,14 @@ impl NodeHandle {
 
     fn add_edge(&self, dst: NodeId, output: usize, target: Target) {
         let ctx = &self.core.ctx;
-        let mut ctl = lock(&ctx.inner.control);
+        let mut ctl = lock(&ctx.inner.core.control);
         ctx.reclaim(&mut ctl);
         if ctl
             .mirror
-            .edges
-            .insert((self.core.output.0, output as u32, dst.0, target))
+            .connect(self.core.output.0, output as u32, dst.0, target)
         {
-            ctx.mark_dirty(&mut ctl);
+            ctx.sync_graph(&mut ctl);
         }
-    }
-
-    fn remove_edges(&self, mut pred: impl FnMut(&(u32, u32, u32, Target)) -> bool) -> usize {
-        let ctx = &self.core.ctx;
-        let mut ctl = lock(&ctx.inner.control);
-        ctx.reclaim(&mut ctl);
-        let src = self.core.output.0;
-        let before = ctl.mirror.edges.len();
-        ctl.mirror.edges.retain(|e| !(e.0 == src && pred(e)));
-        let removed = before - ctl.mirror.edges.len();
-        if removed > 0 {
-            ctx.mark_dirty(&mut ctl);
-        }
-        removed
     }
 
     fn disconnect_impl(&self, output: Option<usize>, dest: Option<Dest<'_>>) -> Result<(), Error> {
@@ -1599,25 +1690,27 @@ impl NodeHandle {
                 d.core.inputs
             )));
         }
-        let matches_output = |e: &(u32, u32, u32, Target)| output.is_none_or(|o| e.1 == o as u32);
-        let removed = match &dest {
-            None => self.remove_edges(matches_output),
-            Some(Dest::Node(d, input)) => {
-                let dst = d.core.input.0;
-                self.remove_edges(|e| {
-                    matches_output(e)
-                        && e.2 == dst
-                        && match input {
-                            Some(i) => e.3 == Target::Input(*i as u32),
-                            None => matches!(e.3, Target::Input(_)),
-                        }
-                })
-            }
-            Some(Dest::Param(p)) => {
-                let (dst, idx) = (p.state().node.0, p.state().index);
-                self.remove_edges(|e| matches_output(e) && e.2 == dst && e.3 == Target::Param(idx))
-            }
+        let filter = match &dest {
+            None => EdgeDest::Any,
+            Some(Dest::Node(d, input)) => EdgeDest::Node {
+                node: d.core.input.0,
+                input: input.map(|i| i as u32),
+            },
+            Some(Dest::Param(p)) => EdgeDest::Param {
+                node: p.state().node.0,
+                index: p.state().index,
+            },
         };
+        let ctx = &self.core.ctx;
+        let mut ctl = lock(&ctx.inner.core.control);
+        ctx.reclaim(&mut ctl);
+        let removed =
+            ctl.mirror
+                .disconnect(self.core.output.0, output.map(|o| o as u32), filter);
+        if removed > 0 {
+            ctx.sync_graph(&mut ctl);
+        }
+        drop(ctl);
         if dest.is_some() && removed == 0 {
             return Err(Error::InvalidAccess(
                 "the node is not connected to that destination".into(),
@@ -1669,7 +1762,7 @@ impl NodeHandle {
     // --- channel attributes --------------------------------------------------
 
     pub fn channel_config(&self) -> ChannelConfig {
-        let ctl = lock(&self.inner().control);
+        let ctl = lock(&self.inner().core.control);
         ctl.configs[self.core.input.0 as usize].0
     }
 
@@ -1677,14 +1770,14 @@ impl NodeHandle {
         &self,
         f: impl FnOnce(&mut ChannelConfig, &ChannelConstraints) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut ctl = lock(&self.inner().control);
+        let mut ctl = lock(&self.inner().core.control);
         let (config, constraints) = &mut ctl.configs[self.core.input.0 as usize];
         let mut next = *config;
         f(&mut next, constraints)?;
         if next != *config {
             *config = next;
             drop(ctl);
-            self.inner().outbox.send(Command::ChannelConfig {
+            self.inner().core.outbox.send(Command::ChannelConfig {
                 node: self.core.input,
                 config: next,
             });
@@ -1784,7 +1877,7 @@ impl ParamHandle {
         control.prune(now);
         let command = f(&mut control, now)?;
         drop(control);
-        ctx.inner.outbox.send(Command::Param {
+        ctx.inner.core.outbox.send(Command::Param {
             node: state.node,
             index: state.index,
             command,

@@ -38,6 +38,7 @@ use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
 use crate::MAX_CHANNELS;
+use crate::fallible::{try_vec_with_capacity, try_zeroed_f32};
 use crate::buffer::AudioBufferData;
 
 /// Default cap on the decoded result, in samples summed over all channels
@@ -396,7 +397,9 @@ fn decode_to_pcm(
                 check_source_rate(spec.rate())?;
                 rate = Some(spec.rate());
                 let reserve = initial_capacity(num_frames_hint, count, bytes.len(), options);
-                channels = (0..count).map(|_| Vec::with_capacity(reserve)).collect();
+                channels = (0..count)
+                    .map(|_| try_vec_with_capacity(reserve).map_err(|_| DecodeError::TooLarge))
+                    .collect::<Result<_, _>>()?;
             }
             Some(r) if r != spec.rate() || count != channels.len() => {
                 return Err(DecodeError::FormatChanged);
@@ -412,6 +415,7 @@ fn decode_to_pcm(
             return Err(DecodeError::TooLarge);
         }
         for ch in channels.iter_mut() {
+            ch.try_reserve(n).map_err(|_| DecodeError::TooLarge)?;
             ch.resize(frames + n, 0.0);
         }
         let mut tails: Vec<&mut [f32]> = channels.iter_mut().map(|c| &mut c[frames..]).collect();
@@ -463,7 +467,10 @@ fn decode_to_pcm(
 /// speaker positions (it stops at 18; the Web Audio API allows 32). Only
 /// such files come here; everything else goes through symphonia.
 mod wide_wav {
-    use super::{DecodeError, DecodeOptions, DecodeReport, MAX_CHANNELS, Pcm, check_source_rate};
+    use super::{
+        DecodeError, DecodeOptions, DecodeReport, MAX_CHANNELS, Pcm, check_source_rate,
+        try_vec_with_capacity,
+    };
 
     /// Channels symphonia's WAV reader handles itself.
     const SYMPHONIA_MAX_WAV_CHANNELS: u16 = 18;
@@ -574,7 +581,9 @@ mod wide_wav {
         if frames * channels > options.max_output_samples {
             return Err(DecodeError::TooLarge);
         }
-        let mut out: Vec<Vec<f32>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
+        let mut out: Vec<Vec<f32>> = (0..channels)
+            .map(|_| try_vec_with_capacity(frames).map_err(|_| DecodeError::TooLarge))
+            .collect::<Result<_, _>>()?;
         for frame in data.chunks_exact(block) {
             for (ch, s) in out.iter_mut().zip(frame.chunks_exact(width)) {
                 // Same conversions as symphonia's, so a file decodes to the
@@ -706,7 +715,7 @@ fn resample(
             };
         }
         let input = std::slice::from_ref(&*src);
-        let mut out = vec![vec![0.0; needed]];
+        let mut out = vec![try_zeroed_f32(needed).map_err(|_| DecodeError::TooLarge)?];
         let produced = {
             let input = SequentialSliceOfVecs::new(input, 1, frames)
                 .map_err(|e| DecodeError::Resample(e.to_string()))?;

@@ -9,7 +9,8 @@
 //! never allocates; adding a node with no edges only appends to the order
 //! vector's spare capacity, which the mirror tracks exactly.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -34,28 +35,36 @@ pub struct InEdge {
     pub target: Target,
 }
 
-/// One node in processing order.
+/// One slot of the processing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderEntry {
+    /// [`OrderEntry::EMPTY`] for a slot whose node is gone.
     pub id: NodeId,
     /// Part of a cycle without a DelayNode: outputs silence.
     pub muted: bool,
-    /// Range of this node's incoming edges in [`Topology::edges`].
-    pub edges_start: u32,
-    pub edges_end: u32,
 }
 
-/// The processing order and incoming edges of every node.
+impl OrderEntry {
+    /// A slot that holds no node.
+    pub const EMPTY: Self = Self {
+        id: NodeId(u32::MAX),
+        muted: false,
+    };
+
+    pub fn node(id: NodeId) -> Self {
+        Self { id, muted: false }
+    }
+}
+
+/// The processing order. Each node keeps its own incoming edges
+/// ([`RenderNode::incoming`]), updated one edge at a time; the order is
+/// patched slot by slot when an edge needs it, and recomputed whole only
+/// when cycles are involved.
 #[derive(Debug, Default)]
 pub struct Topology {
     pub order: Vec<OrderEntry>,
-    pub edges: Vec<InEdge>,
-}
-
-impl Topology {
-    pub fn incoming(&self, e: &OrderEntry) -> &[InEdge] {
-        &self.edges[e.edges_start as usize..e.edges_end as usize]
-    }
+    /// Which whole order this is (slot patches name it).
+    pub generation: u32,
 }
 
 /// One AudioParam's render state.
@@ -117,6 +126,10 @@ pub(crate) struct RenderNode {
     pub inputs: Inputs,
     pub outputs: Vec<AudioBlock>,
     pub params: Vec<ParamSlot>,
+    /// Edges into this node, in the order they were made (the summing
+    /// order). The control side sends a bigger vector before one is full.
+    #[allow(clippy::box_collection)] // discarded whole, without a new box
+    pub incoming: Box<Vec<InEdge>>,
     pub handle_alive: bool,
     /// The last `process` result: may still produce sound.
     pub active: bool,
@@ -128,6 +141,8 @@ pub(crate) struct RenderNode {
     pub free_next: bool,
     /// `process` panicked: the node outputs silence from then on.
     pub failed: bool,
+    /// The processor said it can never sound again (an ended source).
+    pub finished: bool,
     pub freed: FreedIds,
 }
 
@@ -153,6 +168,31 @@ pub(crate) enum DelayRole {
     Reader,
 }
 
+/// A multiplicative hasher for node ids: the mirror's maps are keyed by
+/// small integers chosen by us, so SipHash's flood resistance buys nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(b as u32);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<u32, BuildHasherDefault<IdHasher>>;
+
+/// One node as the control side sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct MirrorNode {
     pub delay: DelayRole,
@@ -161,22 +201,141 @@ pub(crate) struct MirrorNode {
     /// A node this one must be processed after although no edge joins them
     /// (a PannerNode reads its context's AudioListener's params).
     pub after: Option<NodeId>,
+    /// A control handle still refers to the node: its id and its edges
+    /// stay, whatever the render side does.
+    pub handle: bool,
+    /// The render side still holds the node (it lets go of ended sources,
+    /// and of everything when the context finishes).
+    pub rendered: bool,
+    /// Boxed so that the node table stays small.
+    edges: Box<Edges>,
+    /// Its slot in the render side's order ([`NO_SLOT`] while it has none).
+    pub slot: u32,
+    /// Edges into it (what its render-side `incoming` holds) and that
+    /// vector's capacity.
+    pub in_count: u32,
+    pub in_cap: u32,
 }
 
-/// An edge in the mirror: (src, output, dst, target). Ordered so iteration,
-/// and hence summing order on the render thread, is deterministic.
-pub(crate) type MirrorEdge = (u32, u32, u32, Target);
+/// [`MirrorNode::slot`] of a node not in the order.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
-/// The control side's copy of the graph.
+/// Capacity of a new node's render-side `incoming`.
+pub(crate) const INITIAL_INCOMING: usize = 2;
+
+/// A mirror node's edges.
+#[derive(Debug, Clone, Default)]
+struct Edges {
+    /// Outgoing edges by destination node: the (output, target) pairs.
+    out: IdMap<Vec<(u32, Target)>>,
+    /// The nodes with an edge into this one.
+    inc: IdSet,
+}
+
+impl MirrorNode {
+    pub fn new(delay: DelayRole) -> Self {
+        Self {
+            delay,
+            in_cycle: false,
+            after: None,
+            handle: true,
+            rendered: true,
+            edges: Box::default(),
+            slot: NO_SLOT,
+            in_count: 0,
+            in_cap: INITIAL_INCOMING as u32,
+        }
+    }
+}
+
+/// Which of a node's outgoing edges a `disconnect` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EdgeDest {
+    /// Every destination.
+    Any,
+    /// Inputs of `node`: `input` or any.
+    Node { node: u32, input: Option<u32> },
+    /// AudioParam `index` of `node`.
+    Param { node: u32, index: u32 },
+}
+
+impl EdgeDest {
+    fn node(self) -> Option<u32> {
+        match self {
+            EdgeDest::Any => None,
+            EdgeDest::Node { node, .. } | EdgeDest::Param { node, .. } => Some(node),
+        }
+    }
+
+    fn matches(self, target: Target) -> bool {
+        match (self, target) {
+            (EdgeDest::Any, _) => true,
+            (EdgeDest::Node { input: None, .. }, Target::Input(_)) => true,
+            (EdgeDest::Node { input: Some(i), .. }, Target::Input(t)) => i == t,
+            (EdgeDest::Param { index, .. }, Target::Param(p)) => index == p,
+            _ => false,
+        }
+    }
+}
+
+/// A change the render side must make to follow the mirror, drained by the
+/// context into commands (see [`Mirror::take_patches`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Patch {
+    /// Append `edge` to `dst`'s incoming edges; `grow_to`: send a vector
+    /// with this capacity first (the current one is full).
+    AddEdge {
+        dst: NodeId,
+        edge: InEdge,
+        grow_to: Option<usize>,
+    },
+    RemoveEdge {
+        dst: NodeId,
+        edge: InEdge,
+    },
+    /// Remove every edge from `src` (a node that is gone) into `dst`.
+    RemoveEdgesFrom {
+        dst: NodeId,
+        src: NodeId,
+    },
+    /// Put these entries in these slots of the order, if the order is
+    /// still generation `gen` (a whole new order supersedes them).
+    Slots(u32, Vec<(u32, OrderEntry)>),
+}
+
+/// The control side's copy of the graph: every node a handle can reach,
+/// with the edges JS made, for as long as it can reach them. Edge updates
+/// are O(1) expected (hash maps per node) and reach the render side one by
+/// one. The processing order is patched locally when a new edge runs
+/// against it (Pearce and Kelly's dynamic topological order: only the
+/// nodes between the edge's two ends are looked at) and recomputed whole
+/// only where cycles are involved.
 #[derive(Default)]
 pub(crate) struct Mirror {
     pub nodes: Vec<Option<MirrorNode>>,
-    pub free_ids: BTreeSet<u32>,
-    pub edges: BTreeSet<MirrorEdge>,
+    free_ids: BTreeSet<u32>,
     pub live: usize,
-    /// Length and capacity of the render side's current `Topology::order`.
-    pub order_len: usize,
+    edge_count: usize,
+    /// The render side's order: the node in each slot (`NO_SLOT` if none).
+    slots: Vec<u32>,
+    /// Empty slots, reused by new nodes (a node without edges fits anywhere).
+    free_slots: Vec<u32>,
+    /// Capacity of the render side's order vector.
     pub order_cap: usize,
+    /// A whole new order is due (it replaces the slot patches).
+    pub order_due: bool,
+    /// Counts whole orders: slot patches name the one they patch.
+    pub order_gen: u32,
+    /// The last whole order had a cycle (muted nodes, or a delay in one):
+    /// patching it locally is then not safe.
+    cyclic: bool,
+    /// Order-only edges of the last whole order (delay writer -> reader,
+    /// listener -> panner), both ways.
+    extra_out: IdMap<Vec<u32>>,
+    extra_in: IdMap<Vec<u32>>,
+    patches: Vec<Patch>,
+    /// Scratch for the local reordering.
+    visit_mark: IdSet,
 }
 
 /// The result of [`Mirror::compute_topology`].
@@ -187,6 +346,19 @@ pub(crate) struct ComputedTopology {
 }
 
 impl Mirror {
+    /// A mirror holding only the destination (id 0), alone in the order.
+    pub fn with_destination() -> Self {
+        let mut m = Self::default();
+        let id = m.allocate_id();
+        m.insert(id, MirrorNode::new(DelayRole::None));
+        m.slots.push(id.0);
+        m.order_cap = 1;
+        if let Some(n) = m.get_mut(id.0) {
+            n.slot = 0;
+        }
+        m
+    }
+
     /// Takes the lowest free id (or a new one).
     pub fn allocate_id(&mut self) -> NodeId {
         let id = match self.free_ids.pop_first() {
@@ -204,37 +376,395 @@ impl Mirror {
         self.live += 1;
     }
 
-    /// Forgets a node the render side freed, with all its edges.
-    pub fn remove(&mut self, id: NodeId) {
-        if let Some(slot) = self.nodes.get_mut(id.0 as usize)
-            && slot.take().is_some()
-        {
-            self.live -= 1;
-            self.edges.retain(|e| e.0 != id.0 && e.2 != id.0);
-            self.free_ids.insert(id.0);
+    pub fn get(&self, id: u32) -> Option<&MirrorNode> {
+        self.nodes.get(id as usize)?.as_ref()
+    }
+
+    fn get_mut(&mut self, id: u32) -> Option<&mut MirrorNode> {
+        self.nodes.get_mut(id as usize)?.as_mut()
+    }
+
+    /// Number of edges.
+    #[cfg(test)]
+    pub fn edge_count(&self) -> usize {
+        self.edge_count
+    }
+
+    pub fn debug(&self) -> String {
+        format!("nodes {} live {} slots {} free_slots {} cap {} due {} gen {}", self.nodes.len(), self.live, self.slots.len(), self.free_slots.len(), self.order_cap, self.order_due, self.order_gen)
+    }
+
+    /// The render-side changes made since the last call.
+    pub fn take_patches(&mut self) -> Vec<Patch> {
+        std::mem::take(&mut self.patches)
+    }
+
+    /// Gives a new node without edges a slot in the current order (any
+    /// slot will do): (order generation, slot). None when a whole new order
+    /// is due (also when this one has no room left).
+    pub fn place(&mut self, id: NodeId) -> Option<(u32, u32)> {
+        if self.order_due {
+            return None;
+        }
+        let slot = match self.free_slots.pop() {
+            Some(slot) => slot,
+            None if self.slots.len() < self.order_cap => {
+                self.slots.push(NO_SLOT);
+                (self.slots.len() - 1) as u32
+            }
+            None => {
+                self.order_due = true;
+                return None;
+            }
+        };
+        self.slots[slot as usize] = id.0;
+        if let Some(n) = self.get_mut(id.0) {
+            n.slot = slot;
+        }
+        Some((self.order_gen, slot))
+    }
+
+    /// Takes `id` out of the order (its slot is emptied on the render side
+    /// too, before the id can be reused).
+    fn vacate(&mut self, id: u32) {
+        let Some(n) = self.get_mut(id) else {
+            return;
+        };
+        let slot = std::mem::replace(&mut n.slot, NO_SLOT);
+        if slot == NO_SLOT || self.order_due {
+            return;
+        }
+        self.slots[slot as usize] = NO_SLOT;
+        self.free_slots.push(slot);
+        self.patches
+            .push(Patch::Slots(self.order_gen, vec![(slot, OrderEntry::EMPTY)]));
+        // Mostly empty slots cost the render thread a visit each: compact
+        // (amortised O(1) per removal).
+        if self.free_slots.len() > 64 && self.free_slots.len() * 2 > self.slots.len() {
+            self.order_due = true;
         }
     }
 
-    /// Processing order: a topological order of the graph in which every
-    /// cycle that goes through a DelayNode is broken at the delay (its reader
-    /// runs before its writer and the delay is at least one quantum), and the
-    /// nodes of any remaining cycle are muted.
-    pub fn compute_topology(&mut self, spare: usize) -> ComputedTopology {
-        let n = self.nodes.len();
-        let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for &(src, _, dst, _) in &self.edges {
-            let a = &mut adj[src as usize];
-            if a.last() != Some(&dst) && !a.contains(&dst) {
-                a.push(dst);
+    /// Adds an edge; false if it existed already.
+    pub fn connect(&mut self, src: u32, output: u32, dst: u32, target: Target) -> bool {
+        if self.get(dst).is_none() {
+            return false;
+        }
+        let Some(s) = self.get_mut(src) else {
+            return false;
+        };
+        let pairs = s.edges.out.entry(dst).or_default();
+        if pairs.contains(&(output, target)) {
+            return false;
+        }
+        pairs.push((output, target));
+        self.edge_count += 1;
+        // The order first: the edge never meets an order that it breaks.
+        self.order_for_edge(src, dst);
+        let Some(d) = self.get_mut(dst) else {
+            return true;
+        };
+        d.edges.inc.insert(src);
+        d.in_count += 1;
+        let grow_to = (d.in_count > d.in_cap).then(|| 2 * d.in_count as usize);
+        if let Some(cap) = grow_to {
+            d.in_cap = cap as u32;
+        }
+        if d.rendered {
+            self.patches.push(Patch::AddEdge {
+                dst: NodeId(dst),
+                edge: InEdge {
+                    src: NodeId(src),
+                    output,
+                    target,
+                },
+                grow_to,
+            });
+        }
+        true
+    }
+
+    /// Removes `src`'s edges from `output` (any if `None`) to `dest`;
+    /// returns how many went.
+    pub fn disconnect(&mut self, src: u32, output: Option<u32>, dest: EdgeDest) -> usize {
+        let Some(s) = self.get_mut(src) else {
+            return 0;
+        };
+        let matches = |&(o, t): &(u32, Target)| output.is_none_or(|w| w == o) && dest.matches(t);
+        let mut gone: Vec<(u32, u32, Target)> = Vec::new();
+        let mut emptied: Vec<u32> = Vec::new();
+        let mut take = |dst: u32, pairs: &mut Vec<(u32, Target)>| {
+            pairs.retain(|p| {
+                let m = matches(p);
+                if m {
+                    gone.push((dst, p.0, p.1));
+                }
+                !m
+            });
+            if pairs.is_empty() {
+                emptied.push(dst);
+            }
+        };
+        match dest.node() {
+            Some(dst) => {
+                if let Some(pairs) = s.edges.out.get_mut(&dst) {
+                    take(dst, pairs);
+                }
+            }
+            None => {
+                for (&dst, pairs) in s.edges.out.iter_mut() {
+                    take(dst, pairs);
+                }
             }
         }
-        for a in &mut adj {
-            a.sort_unstable();
+        for dst in &emptied {
+            s.edges.out.remove(dst);
         }
+        for dst in emptied {
+            if let Some(d) = self.get_mut(dst) {
+                d.edges.inc.remove(&src);
+            }
+        }
+        for &(dst, output, target) in &gone {
+            let Some(d) = self.get_mut(dst) else {
+                continue;
+            };
+            d.in_count -= 1;
+            if d.rendered {
+                self.patches.push(Patch::RemoveEdge {
+                    dst: NodeId(dst),
+                    edge: InEdge {
+                        src: NodeId(src),
+                        output,
+                        target,
+                    },
+                });
+            }
+        }
+        self.edge_count -= gone.len();
+        // Removing an edge never breaks an order; it can only open a cycle,
+        // which the whole computation handles (unmuting, delays).
+        if !gone.is_empty() && self.cyclic {
+            self.order_due = true;
+        }
+        gone.len()
+    }
+
+    /// The last control handle of `id` went. Returns whether the render
+    /// side still holds the node (it frees it once silent); otherwise the
+    /// node is forgotten here and its id becomes reusable.
+    pub fn release_handle(&mut self, id: NodeId) -> bool {
+        let Some(n) = self.get_mut(id.0) else {
+            return false;
+        };
+        n.handle = false;
+        if n.rendered {
+            return true;
+        }
+        self.remove(id);
+        false
+    }
+
+    /// The render side let go of `id`: it leaves the order. Returns whether
+    /// the node is gone entirely (no handle either).
+    pub fn render_released(&mut self, id: NodeId) -> bool {
+        let Some(n) = self.get_mut(id.0) else {
+            return false;
+        };
+        n.rendered = false;
+        let handle = n.handle;
+        self.vacate(id.0);
+        if self.cyclic {
+            // It may have been part of a cycle.
+            self.order_due = true;
+        }
+        if handle {
+            return false;
+        }
+        self.remove(id);
+        true
+    }
+
+    /// Forgets a node with all its edges; its id becomes reusable (the
+    /// render side drops its edges out of it first).
+    fn remove(&mut self, id: NodeId) {
+        self.vacate(id.0);
+        // Order-only edges of a node that is gone bind nothing.
+        self.extra_out.remove(&id.0);
+        self.extra_in.remove(&id.0);
+        let Some(node) = self.nodes.get_mut(id.0 as usize).and_then(Option::take) else {
+            return;
+        };
+        self.live -= 1;
+        for (dst, pairs) in &node.edges.out {
+            self.edge_count -= pairs.len();
+            if *dst == id.0 {
+                continue;
+            }
+            if let Some(d) = self.get_mut(*dst) {
+                d.edges.inc.remove(&id.0);
+                d.in_count -= pairs.len() as u32;
+                if d.rendered {
+                    self.patches.push(Patch::RemoveEdgesFrom {
+                        dst: NodeId(*dst),
+                        src: id,
+                    });
+                }
+            }
+        }
+        for src in &node.edges.inc {
+            if *src == id.0 {
+                continue;
+            }
+            if let Some(s) = self.get_mut(*src)
+                && let Some(pairs) = s.edges.out.remove(&id.0)
+            {
+                self.edge_count -= pairs.len();
+            }
+        }
+        self.free_ids.insert(id.0);
+    }
+
+    /// Nodes that must run after `u` in the order (edges and order-only
+    /// edges between rendered nodes).
+    fn successors(&self, u: u32) -> impl Iterator<Item = u32> + '_ {
+        let explicit = self
+            .get(u)
+            .into_iter()
+            .flat_map(|n| n.edges.out.keys().copied());
+        let extra = self.extra_out.get(&u).into_iter().flatten().copied();
+        explicit
+            .chain(extra)
+            .filter(|&v| self.get(v).is_some_and(|n| n.rendered && n.slot != NO_SLOT))
+    }
+
+    fn predecessors(&self, u: u32) -> impl Iterator<Item = u32> + '_ {
+        let explicit = self
+            .get(u)
+            .into_iter()
+            .flat_map(|n| n.edges.inc.iter().copied());
+        let extra = self.extra_in.get(&u).into_iter().flatten().copied();
+        explicit
+            .chain(extra)
+            .filter(|&v| self.get(v).is_some_and(|n| n.rendered && n.slot != NO_SLOT))
+    }
+
+    fn slot_of(&self, u: u32) -> u32 {
+        self.get(u).map_or(NO_SLOT, |n| n.slot)
+    }
+
+    /// Keeps the order valid for a new edge `x -> y`: nothing to do when
+    /// `x` already runs first; otherwise the nodes reachable from `y` that
+    /// run before `x`, and those reaching `x` that run after `y`, swap
+    /// places among their own slots (Pearce-Kelly). An edge that closes a
+    /// cycle, or a graph that had one, asks for a whole new order.
+    fn order_for_edge(&mut self, x: u32, y: u32) {
+        if self.order_due {
+            return;
+        }
+        let (lb, ub) = (self.slot_of(y), self.slot_of(x));
+        if lb == NO_SLOT || ub == NO_SLOT {
+            // A node the render side does not process: no constraint.
+            return;
+        }
+        if x == y || self.cyclic {
+            self.order_due = true;
+            return;
+        }
+        if ub < lb {
+            return;
+        }
+        // Forward from y, within slots below ub.
+        let mut marks = std::mem::take(&mut self.visit_mark);
+        marks.clear();
+        let mut forward = Vec::new();
+        let mut stack = vec![y];
+        marks.insert(y);
+        let mut cycle = false;
+        while let Some(u) = stack.pop() {
+            forward.push(u);
+            for v in self.successors(u) {
+                if v == x {
+                    // x -> y -> ... -> x: a cycle.
+                    cycle = true;
+                    break;
+                }
+                if self.slot_of(v) < ub && marks.insert(v) {
+                    stack.push(v);
+                }
+            }
+            if cycle {
+                self.visit_mark = marks;
+                self.order_due = true;
+                return;
+            }
+        }
+        // Backward from x, within slots above lb.
+        let mut backward = Vec::new();
+        stack.push(x);
+        marks.insert(x);
+        while let Some(u) = stack.pop() {
+            backward.push(u);
+            for v in self.predecessors(u) {
+                if self.slot_of(v) > lb && marks.insert(v) {
+                    stack.push(v);
+                }
+            }
+        }
+        self.visit_mark = marks;
+        forward.sort_unstable_by_key(|&u| self.slot_of(u));
+        backward.sort_unstable_by_key(|&u| self.slot_of(u));
+        let mut free: Vec<u32> = forward
+            .iter()
+            .chain(&backward)
+            .map(|&u| self.slot_of(u))
+            .collect();
+        free.sort_unstable();
+        // What reaches x first, then what y reaches, each in its old order.
+        let mut moves = Vec::with_capacity(free.len());
+        for (&u, &slot) in backward.iter().chain(&forward).zip(&free) {
+            self.slots[slot as usize] = u;
+            if let Some(n) = self.get_mut(u) {
+                n.slot = slot;
+            }
+            moves.push((slot, OrderEntry::node(NodeId(u))));
+        }
+        self.patches.push(Patch::Slots(self.order_gen, moves));
+    }
+
+    /// Processing order: a topological order of the rendered graph in which
+    /// every cycle that goes through a DelayNode is broken at the delay (its
+    /// reader runs before its writer and the delay is at least one quantum),
+    /// and the nodes of any remaining cycle are muted. O(N + E log E).
+    pub fn compute_topology(&mut self, spare: usize) -> ComputedTopology {
+        let n = self.nodes.len();
+        let rendered: Vec<bool> = self
+            .nodes
+            .iter()
+            .map(|m| m.as_ref().is_some_and(|m| m.rendered))
+            .collect();
+        // Successor lists (distinct, ascending) of the explicit edges.
+        let mut base = Csr::with_nodes(n);
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let Some(node) = node.as_ref().filter(|_| rendered[i]) {
+                base.push_node(
+                    node.edges
+                        .out
+                        .keys()
+                        .copied()
+                        .filter(|&d| rendered[d as usize]),
+                );
+            } else {
+                base.push_node(std::iter::empty());
+            }
+        }
+        let mut extra = Extra::default();
+        let mut reach = Reach::new(n);
         // Without the implicit writer->reader edges every cycle is delay-free
         // or goes through a delay; add those edges only where they close no
         // cycle, one at a time since two of them together can close one.
         let mut cycle_changes = Vec::new();
+        let mut delay_cycles = false;
         for (w, node) in self.nodes.iter().enumerate() {
             let Some(MirrorNode {
                 delay: DelayRole::Writer { reader },
@@ -244,10 +774,14 @@ impl Mirror {
                 continue;
             };
             let r = reader.0 as usize;
-            let in_cycle = reachable(&adj, r, w);
-            if !in_cycle {
-                adj[w].push(r as u32);
-                adj[w].sort_unstable();
+            if !rendered[w] || !rendered.get(r).copied().unwrap_or(false) {
+                continue;
+            }
+            let in_cycle = reach.reachable(&base, &extra, r, w);
+            if in_cycle {
+                delay_cycles = true;
+            } else {
+                extra.add(w as u32, r as u32);
             }
             cycle_changes.push((*reader, in_cycle));
         }
@@ -271,50 +805,63 @@ impl Mirror {
                 continue;
             };
             let f = first.0 as usize;
-            if f < n
-                && self.nodes[f].is_some()
-                && !reachable(&adj, i, f)
-                && !adj[f].contains(&(i as u32))
+            if rendered[i]
+                && f < n
+                && rendered[f]
+                && !reach.reachable(&base, &extra, i, f)
+                && !base.has_edge(f, i as u32)
+                && !extra.has_edge(f as u32, i as u32)
             {
-                adj[f].push(i as u32);
-                adj[f].sort_unstable();
+                extra.add(f as u32, i as u32);
             }
         }
+        let adj = base.merged_with(&extra);
 
-        let live: Vec<u32> = (0..n as u32)
-            .filter(|&i| self.nodes[i as usize].is_some())
-            .collect();
+        let live: Vec<u32> = (0..n as u32).filter(|&i| rendered[i as usize]).collect();
         let sccs = tarjan(&adj, &live, n);
 
         let mut topology = Box::new(Topology {
             order: Vec::with_capacity(live.len() + spare),
-            edges: Vec::with_capacity(self.edges.len()),
+            generation: 0,
         });
-        // Incoming edges grouped by destination, in deterministic order.
-        let mut incoming: Vec<Vec<InEdge>> = vec![Vec::new(); n];
-        for &(src, output, dst, target) in &self.edges {
-            incoming[dst as usize].push(InEdge {
-                src: NodeId(src),
-                output,
-                target,
-            });
-        }
+        let mut muted_any = false;
         // Tarjan emits components sinks first.
         for scc in sccs.iter().rev() {
-            let muted = scc.len() > 1 || adj[scc[0] as usize].contains(&scc[0]);
+            let muted = scc.len() > 1 || adj.has_edge(scc[0] as usize, scc[0]);
+            muted_any |= muted;
             for &id in scc {
-                let start = topology.edges.len() as u32;
-                topology.edges.extend_from_slice(&incoming[id as usize]);
                 topology.order.push(OrderEntry {
                     id: NodeId(id),
                     muted,
-                    edges_start: start,
-                    edges_end: topology.edges.len() as u32,
                 });
             }
         }
-        self.order_len = topology.order.len();
+        // The mirror of the new order.
+        for node in self.nodes.iter_mut().flatten() {
+            node.slot = NO_SLOT;
+        }
+        self.slots.clear();
+        self.free_slots.clear();
+        for (k, e) in topology.order.iter().enumerate() {
+            self.slots.push(e.id.0);
+            if let Some(node) = self.nodes[e.id.0 as usize].as_mut() {
+                node.slot = k as u32;
+            }
+        }
         self.order_cap = topology.order.capacity();
+        self.order_due = false;
+        self.order_gen = self.order_gen.wrapping_add(1);
+        topology.generation = self.order_gen;
+        self.cyclic = muted_any || delay_cycles;
+        self.extra_out = extra.edges;
+        self.extra_in = IdMap::default();
+        for (&u, vs) in &self.extra_out {
+            for &v in vs {
+                self.extra_in.entry(v).or_default().push(u);
+            }
+        }
+        // Slot patches made before are superseded by this order.
+        self.patches.retain(|p| !matches!(p, Patch::Slots(..)));
         ComputedTopology {
             topology,
             cycle_changes,
@@ -322,27 +869,116 @@ impl Mirror {
     }
 }
 
-fn reachable(adj: &[Vec<u32>], from: usize, to: usize) -> bool {
-    let mut seen = vec![false; adj.len()];
-    let mut stack = vec![from];
-    seen[from] = true;
-    while let Some(u) = stack.pop() {
-        if u == to {
-            return true;
-        }
-        for &v in &adj[u] {
-            if !seen[v as usize] {
-                seen[v as usize] = true;
-                stack.push(v as usize);
-            }
+/// Successor lists in one array (compressed sparse rows), each sorted.
+struct Csr {
+    start: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Csr {
+    fn with_nodes(n: usize) -> Self {
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        Self {
+            start,
+            to: Vec::new(),
         }
     }
-    false
+
+    /// Appends the next node's successors.
+    fn push_node(&mut self, succ: impl Iterator<Item = u32>) {
+        let from = self.to.len();
+        self.to.extend(succ);
+        self.to[from..].sort_unstable();
+        self.start.push(self.to.len() as u32);
+    }
+
+    fn succ(&self, u: usize) -> &[u32] {
+        &self.to[self.start[u] as usize..self.start[u + 1] as usize]
+    }
+
+    fn has_edge(&self, u: usize, v: u32) -> bool {
+        self.succ(u).binary_search(&v).is_ok()
+    }
+
+    /// This graph plus `extra`'s edges.
+    fn merged_with(&self, extra: &Extra) -> Csr {
+        if extra.edges.is_empty() {
+            return Csr {
+                start: self.start.clone(),
+                to: self.to.clone(),
+            };
+        }
+        let n = self.start.len() - 1;
+        let mut out = Csr::with_nodes(n);
+        for u in 0..n {
+            let more = extra.succ(u as u32);
+            out.push_node(self.succ(u).iter().chain(more).copied());
+        }
+        out
+    }
+}
+
+/// Implicit edges added to a [`Csr`] while the order is computed.
+#[derive(Default)]
+struct Extra {
+    edges: IdMap<Vec<u32>>,
+}
+
+impl Extra {
+    fn add(&mut self, u: u32, v: u32) {
+        self.edges.entry(u).or_default().push(v);
+    }
+
+    fn succ(&self, u: u32) -> &[u32] {
+        self.edges.get(&u).map_or(&[], Vec::as_slice)
+    }
+
+    fn has_edge(&self, u: u32, v: u32) -> bool {
+        self.succ(u).contains(&v)
+    }
+}
+
+/// Depth-first reachability with a visit stamp reused between queries.
+struct Reach {
+    stamp: Vec<u32>,
+    generation: u32,
+    stack: Vec<u32>,
+}
+
+impl Reach {
+    fn new(n: usize) -> Self {
+        Self {
+            stamp: vec![0; n],
+            generation: 0,
+            stack: Vec::new(),
+        }
+    }
+
+    fn reachable(&mut self, base: &Csr, extra: &Extra, from: usize, to: usize) -> bool {
+        self.generation += 1;
+        let g = self.generation;
+        self.stack.clear();
+        self.stack.push(from as u32);
+        self.stamp[from] = g;
+        while let Some(u) = self.stack.pop() {
+            if u as usize == to {
+                return true;
+            }
+            for &v in base.succ(u as usize).iter().chain(extra.succ(u)) {
+                if self.stamp[v as usize] != g {
+                    self.stamp[v as usize] = g;
+                    self.stack.push(v);
+                }
+            }
+        }
+        false
+    }
 }
 
 /// Strongly connected components (iterative Tarjan, so long chains cannot
 /// overflow the stack), emitted in reverse topological order.
-fn tarjan(adj: &[Vec<u32>], nodes: &[u32], n: usize) -> Vec<Vec<u32>> {
+fn tarjan(adj: &Csr, nodes: &[u32], n: usize) -> Vec<Vec<u32>> {
     const UNSEEN: u32 = u32::MAX;
     let mut index = vec![UNSEEN; n];
     let mut low = vec![0u32; n];
@@ -363,8 +999,9 @@ fn tarjan(adj: &[Vec<u32>], nodes: &[u32], n: usize) -> Vec<Vec<u32>> {
         calls.push((root, 0));
         while let Some(&mut (u, ref mut pos)) = calls.last_mut() {
             let ui = u as usize;
-            if *pos < adj[ui].len() {
-                let w = adj[ui][*pos];
+            let succ = adj.succ(ui);
+            if *pos < succ.len() {
+                let w = succ[*pos];
                 *pos += 1;
                 let wi = w as usize;
                 if index[wi] == UNSEEN {
@@ -404,20 +1041,19 @@ fn tarjan(adj: &[Vec<u32>], nodes: &[u32], n: usize) -> Vec<Vec<u32>> {
 mod tests {
     use super::*;
 
-    fn plain(inputs: usize, outputs: usize) -> MirrorNode {
-        let _ = (inputs, outputs);
-        MirrorNode {
-            delay: DelayRole::None,
-            in_cycle: false,
-            after: None,
-        }
+    fn plain() -> MirrorNode {
+        MirrorNode::new(DelayRole::None)
+    }
+
+    fn edge(m: &mut Mirror, (src, output, dst, target): (u32, u32, u32, Target)) {
+        assert!(m.connect(src, output, dst, target));
     }
 
     fn mirror_with(n: usize) -> Mirror {
         let mut m = Mirror::default();
         for _ in 0..n {
             let id = m.allocate_id();
-            m.insert(id, plain(1, 1));
+            m.insert(id, plain());
         }
         m
     }
@@ -435,20 +1071,17 @@ mod tests {
         // 3 (a panner) must follow 1 (the listener, made first); without the
         // rule, unconnected nodes come highest id first.
         let mut m = mirror_with(4);
-        m.edges.insert((3, 0, 0, Target::Input(0)));
-        m.edges.insert((2, 0, 1, Target::Param(0)));
+        edge(&mut m, (3, 0, 0, Target::Input(0)));
+        edge(&mut m, (2, 0, 1, Target::Param(0)));
         m.nodes[3].as_mut().unwrap().after = Some(NodeId(1));
         let t = m.compute_topology(0).topology;
         assert!(position(&t, 1) < position(&t, 3));
         assert!(position(&t, 2) < position(&t, 1));
-        // No render edge is added: the panner has no incoming edges.
-        let e = t.order[position(&t, 3)];
-        assert!(t.incoming(&e).is_empty());
         assert!(!muted(&t, 1) && !muted(&t, 3));
 
         // The panner's output drives a listener param: the rule yields
         // rather than muting a cycle.
-        m.edges.insert((3, 0, 1, Target::Param(0)));
+        edge(&mut m, (3, 0, 1, Target::Param(0)));
         let t = m.compute_topology(0).topology;
         assert!(position(&t, 3) < position(&t, 1));
         assert!(!muted(&t, 1) && !muted(&t, 3));
@@ -466,16 +1099,14 @@ mod tests {
             (2, 0, 0, Target::Input(0)),
             (3, 0, 0, Target::Input(0)),
         ] {
-            m.edges.insert(e);
+            edge(&mut m, e);
         }
         let t = m.compute_topology(0).topology;
         assert_eq!(t.order.len(), 5);
-        for &(s, _, d, _) in &m.edges {
+        for (s, d) in [(4, 1), (1, 2), (1, 3), (2, 3), (2, 0), (3, 0)] {
             assert!(position(&t, s) < position(&t, d), "{s} before {d}");
         }
         assert!(t.order.iter().all(|e| !e.muted));
-        let e3 = t.order[position(&t, 3)];
-        assert_eq!(t.incoming(&e3).len(), 2);
     }
 
     #[test]
@@ -489,7 +1120,7 @@ mod tests {
             (3, 0, 0, Target::Input(0)),
             (4, 0, 4, Target::Param(0)),
         ] {
-            m.edges.insert(e);
+            edge(&mut m, e);
         }
         let t = m.compute_topology(0).topology;
         assert!(muted(&t, 1) && muted(&t, 2) && muted(&t, 4));
@@ -503,27 +1134,15 @@ mod tests {
         let mut m = mirror_with(2);
         let w = m.allocate_id();
         let r = m.allocate_id();
-        m.insert(
-            w,
-            MirrorNode {
-                delay: DelayRole::Writer { reader: r },
-                ..plain(1, 0)
-            },
-        );
-        m.insert(
-            r,
-            MirrorNode {
-                delay: DelayRole::Reader,
-                ..plain(0, 1)
-            },
-        );
-        m.edges.insert((1, 0, w.0, Target::Input(0)));
-        m.edges.insert((r.0, 0, 0, Target::Input(0)));
+        m.insert(w, MirrorNode::new(DelayRole::Writer { reader: r }));
+        m.insert(r, MirrorNode::new(DelayRole::Reader));
+        edge(&mut m, (1, 0, w.0, Target::Input(0)));
+        edge(&mut m, (r.0, 0, 0, Target::Input(0)));
         let c = m.compute_topology(0);
         // No cycle yet: the writer runs first so short delays work.
         assert!(position(&c.topology, w.0) < position(&c.topology, r.0));
         assert!(c.cycle_changes.is_empty());
-        m.edges.insert((r.0, 0, 1, Target::Input(0)));
+        edge(&mut m, (r.0, 0, 1, Target::Input(0)));
         let c = m.compute_topology(0);
         let t = &c.topology;
         assert!(t.order.iter().all(|e| !e.muted));
@@ -536,7 +1155,7 @@ mod tests {
     fn long_chain_does_not_overflow_the_stack() {
         let mut m = mirror_with(200_000);
         for i in 1..200_000u32 {
-            m.edges.insert((i, 0, i - 1, Target::Input(0)));
+            edge(&mut m, (i, 0, i - 1, Target::Input(0)));
         }
         let t = m.compute_topology(0).topology;
         assert_eq!(t.order[0].id, NodeId(199_999));
@@ -546,13 +1165,135 @@ mod tests {
     #[test]
     fn ids_are_reused_lowest_first() {
         let mut m = mirror_with(4);
-        m.edges.insert((2, 0, 3, Target::Input(0)));
+        edge(&mut m, (2, 0, 3, Target::Input(0)));
         m.remove(NodeId(2));
         m.remove(NodeId(1));
-        assert!(m.edges.is_empty());
+        assert_eq!(m.edge_count(), 0);
         assert_eq!(m.live, 2);
         assert_eq!(m.allocate_id(), NodeId(1));
         assert_eq!(m.allocate_id(), NodeId(2));
         assert_eq!(m.allocate_id(), NodeId(4));
+    }
+
+    #[test]
+    fn ids_stay_taken_until_both_the_handle_and_the_render_side_let_go() {
+        let mut m = mirror_with(3);
+        edge(&mut m, (1, 0, 2, Target::Input(0)));
+        edge(&mut m, (2, 0, 0, Target::Input(0)));
+        // The render side frees 1 (an ended source) while a handle holds it:
+        // its id and edges stay, but it leaves the order.
+        assert!(!m.render_released(NodeId(1)));
+        assert_eq!(m.edge_count(), 2);
+        let t = m.compute_topology(0).topology;
+        assert!(t.order.iter().all(|e| e.id != NodeId(1)));
+        assert_eq!(m.allocate_id(), NodeId(3));
+        // JS can still remove the edge it made.
+        assert_eq!(m.disconnect(1, None, EdgeDest::Node { node: 2, input: None }), 1);
+        // Now the handle goes too: the id is free again.
+        assert!(!m.release_handle(NodeId(1)));
+        assert_eq!(m.allocate_id(), NodeId(1));
+        // A handle dropped first: the node stays until the render side frees it.
+        assert!(m.release_handle(NodeId(2)));
+        assert!(m.get(2).is_some());
+        assert!(m.render_released(NodeId(2)));
+        assert!(m.get(2).is_none());
+        assert_eq!(m.edge_count(), 0);
+    }
+
+    #[test]
+    fn disconnect_filters_by_output_and_target() {
+        let mut m = mirror_with(3);
+        edge(&mut m, (1, 0, 2, Target::Input(0)));
+        edge(&mut m, (1, 1, 2, Target::Input(1)));
+        edge(&mut m, (1, 0, 2, Target::Param(0)));
+        edge(&mut m, (1, 0, 0, Target::Input(0)));
+        assert!(!m.connect(1, 0, 2, Target::Input(0)), "duplicate");
+        assert_eq!(m.disconnect(1, Some(1), EdgeDest::Node { node: 2, input: None }), 1);
+        assert_eq!(m.disconnect(1, None, EdgeDest::Param { node: 2, index: 1 }), 0);
+        assert_eq!(m.disconnect(1, None, EdgeDest::Param { node: 2, index: 0 }), 1);
+        assert_eq!(m.disconnect(1, None, EdgeDest::Node { node: 2, input: Some(0) }), 1);
+        assert_eq!(m.disconnect(1, None, EdgeDest::Any), 1);
+        assert_eq!(m.edge_count(), 0);
+    }
+
+    #[test]
+    fn wide_fan_out_and_fan_in_stay_near_linear() {
+        // One source into 20 000 gains into one node: adjacency must not
+        // scan fan-outs per edge.
+        let n = 20_000u32;
+        let mut m = mirror_with(n as usize + 2);
+        for g in 2..n + 2 {
+            edge(&mut m, (1, 0, g, Target::Input(0)));
+            edge(&mut m, (g, 0, 0, Target::Input(0)));
+        }
+        let t = m.compute_topology(0).topology;
+        assert_eq!(t.order.len(), n as usize + 2);
+        assert_eq!(t.order.last().unwrap().id, NodeId(0));
+    }
+
+    /// The order the render side would hold after `patches`.
+    fn apply(order: &mut Vec<u32>, patches: &[Patch]) {
+        for p in patches {
+            if let Patch::Slots(_, slots) = p {
+                for &(slot, e) in slots {
+                    let s = slot as usize;
+                    if s == order.len() {
+                        order.push(e.id.0);
+                    } else {
+                        order[s] = e.id.0;
+                    }
+                }
+            }
+        }
+    }
+
+    fn assert_valid(m: &Mirror, order: &[u32], edges: &[(u32, u32)]) {
+        let pos = |id: u32| order.iter().position(|&o| o == id).unwrap();
+        for &(a, b) in edges {
+            assert!(pos(a) < pos(b), "{a} before {b} in {order:?}");
+            assert_eq!(m.slot_of(a) as usize, pos(a));
+        }
+    }
+
+    #[test]
+    fn new_edges_patch_the_order_locally() {
+        let mut m = Mirror::with_destination();
+        let t = m.compute_topology(16).topology;
+        let mut order: Vec<u32> = t.order.iter().map(|e| e.id.0).collect();
+        let mut edges = Vec::new();
+        // Sources, gains and a bus made in an awkward order: every edge that
+        // runs against the order is fixed by moving a few slots.
+        let add = |m: &mut Mirror, order: &mut Vec<u32>| {
+            let id = m.allocate_id();
+            m.insert(id, MirrorNode::new(DelayRole::None));
+            let (_, slot) = m.place(id).unwrap();
+            apply(order, &[Patch::Slots(0, vec![(slot, OrderEntry::node(id))])]);
+            id.0
+        };
+        let bus = add(&mut m, &mut order);
+        for _ in 0..3 {
+            let osc = add(&mut m, &mut order);
+            let env = add(&mut m, &mut order);
+            for (a, b) in [(env, bus), (osc, env), (bus, 0)] {
+                m.connect(a, 0, b, Target::Input(0));
+                edges.push((a, b));
+                let patches = m.take_patches();
+                apply(&mut order, &patches);
+                assert!(!m.order_due, "no whole order needed");
+                assert_valid(&m, &order, &edges);
+            }
+        }
+        // A cycle needs the whole computation (to mute it).
+        m.connect(0, 0, bus, Target::Input(0));
+        assert!(m.order_due);
+        let t = m.compute_topology(0).topology;
+        assert!(t.order.iter().any(|e| e.muted));
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn print_sizes() {
+        eprintln!("MirrorNode {} Command {} RenderNode {}", std::mem::size_of::<Option<super::MirrorNode>>(), std::mem::size_of::<crate::render::Command>(), std::mem::size_of::<super::RenderNode>());
     }
 }

@@ -13,6 +13,8 @@ use std::any::Any;
 use std::cell::{RefCell, RefMut};
 use std::thread::ThreadId;
 
+pub use crate::queues::RenderWake;
+
 /// A render-thread resident made by a [`HostTask`].
 pub trait RenderHost: Any {
     /// Called on the render thread each time it applies the control side's
@@ -23,6 +25,18 @@ pub trait RenderHost: Any {
 
     /// For downcasting to the concrete host.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+
+    /// Called when the render thread has nothing to render (the context is
+    /// suspended, not started, or finished while the host lives on): wait
+    /// until `wake.take()` returns true, doing the host's own work (such as
+    /// delivering port messages) meanwhile. Register a task waker with
+    /// `wake.register` to be woken from an event loop. The default parks
+    /// the thread.
+    fn idle(&mut self, wake: &RenderWake) {
+        while !wake.take() {
+            std::thread::park();
+        }
+    }
 }
 
 /// What a host task sees: the slot (empty until a task fills it) and the
@@ -97,6 +111,21 @@ impl HostSlot {
             && let Some(host) = self.cell.get_mut()
         {
             host.service(frame);
+        }
+    }
+
+    /// Lets the host wait for work (see [`RenderHost::idle`]); false when
+    /// there is no host on this thread.
+    pub(crate) fn idle(&mut self, wake: &RenderWake) -> bool {
+        if self.thread.is_none() || !self.on_own_thread() {
+            return false;
+        }
+        match self.cell.get_mut() {
+            Some(host) => {
+                host.idle(wake);
+                true
+            }
+            None => false,
         }
     }
 

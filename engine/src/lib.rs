@@ -46,6 +46,7 @@ pub mod buffer;
 pub mod context;
 pub mod decode;
 pub mod error;
+pub mod fallible;
 pub mod graph;
 pub mod host;
 pub mod message;
@@ -55,6 +56,7 @@ pub mod param;
 pub mod processor;
 pub mod queues;
 pub mod render;
+pub mod service;
 mod sink;
 
 pub use context::{

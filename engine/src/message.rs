@@ -42,6 +42,47 @@ pub enum NodeMessage {
     Panner(crate::node::panner::PannerMessage),
 }
 
+impl NodeMessage {
+    /// Hands the message's heap parts to `discard` (a message for a node
+    /// the render side let go of must not be freed on the render thread).
+    pub(crate) fn discard(self, discard: &mut dyn FnMut(crate::queues::Trash)) {
+        use crate::node::audio_buffer_source::AudioBufferSourceMessage;
+        use crate::node::convolver::ConvolverMessage;
+        use crate::node::oscillator::OscillatorMessage;
+        use crate::node::panner::PannerMessage;
+        use crate::node::waveshaper::WaveShaperMessage;
+        match self {
+            NodeMessage::WaveShaper(WaveShaperMessage::SetCurve(b)) => discard(b),
+            NodeMessage::Oscillator(OscillatorMessage::SetWave(b)) => discard(b),
+            NodeMessage::AudioBufferSource(AudioBufferSourceMessage::SetBuffer(b)) => discard(b),
+            NodeMessage::Convolver(ConvolverMessage::SetKernel(Some(b))) => discard(b),
+            NodeMessage::Panner(PannerMessage::SetHrtf(b)) => discard(b),
+            // Listed one by one so that a new variant has to be looked at.
+            NodeMessage::Start { .. }
+            | NodeMessage::Stop { .. }
+            | NodeMessage::Delay(_)
+            | NodeMessage::BiquadFilter(_)
+            | NodeMessage::WaveShaper(WaveShaperMessage::SetOversample(_))
+            | NodeMessage::AudioBufferSource(
+                AudioBufferSourceMessage::SetLoop(_)
+                | AudioBufferSourceMessage::SetLoopStart(_)
+                | AudioBufferSourceMessage::SetLoopEnd(_),
+            )
+            | NodeMessage::Convolver(ConvolverMessage::SetKernel(None))
+            | NodeMessage::Panner(
+                PannerMessage::SetPanningModel(_)
+                | PannerMessage::SetDistanceModel(_)
+                | PannerMessage::SetRefDistance(_)
+                | PannerMessage::SetMaxDistance(_)
+                | PannerMessage::SetRolloffFactor(_)
+                | PannerMessage::SetConeInnerAngle(_)
+                | PannerMessage::SetConeOuterAngle(_)
+                | PannerMessage::SetConeOuterGain(_),
+            ) => {}
+        }
+    }
+}
+
 /// Something the render thread reports to the control thread.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EngineEvent {

@@ -38,6 +38,8 @@
 //! (the start of a ramp with no preceding event, a ramp after a running
 //! SetTarget, the values held by cancelAndHoldAtTime).
 
+use std::collections::{BTreeMap, VecDeque};
+
 use crate::RENDER_QUANTUM_SIZE;
 use crate::queues::Trash;
 
@@ -223,6 +225,8 @@ struct Event {
     /// The state just before this event took effect; restores the timeline
     /// when cancellation removes an event that already started.
     before: State,
+    /// Render side: the order of arrival, which orders events at equal times.
+    seq: u64,
 }
 
 impl Event {
@@ -240,6 +244,7 @@ impl Event {
                 anchor_time: time,
                 anchor_value: value,
             },
+            seq: 0,
         }
     }
 
@@ -260,7 +265,7 @@ pub struct ScheduledEvent(Event);
 // thread as a `Trash` without allocating a box for it.
 #[allow(clippy::box_collection)]
 #[derive(Debug)]
-pub struct EventStorage(Box<Vec<Event>>);
+pub struct EventStorage(Box<VecDeque<Event>>);
 
 /// What crosses from [`ParamControl`] to [`ParamRenderer`]. Everything in it
 /// is allocated on the control side.
@@ -278,6 +283,27 @@ pub enum ParamCommand {
         storage: Option<EventStorage>,
     },
     SetAutomationRate(AutomationRate),
+}
+
+impl ParamCommand {
+    /// Hands the command's heap parts to `discard` without applying it (the
+    /// param's node is gone from the render side).
+    pub(crate) fn discard(self, discard: &mut dyn FnMut(Trash)) {
+        match self {
+            ParamCommand::Insert { event, storage } => {
+                if let Some(c) = event.0.curve {
+                    discard(c);
+                }
+                if let Some(s) = storage {
+                    discard(s.0);
+                }
+            }
+            ParamCommand::CancelAndHold {
+                storage: Some(s), ..
+            } => discard(s.0),
+            _ => {}
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -380,12 +406,48 @@ struct Mirrored {
     end: f64,
 }
 
-/// Control side (JS thread) of one AudioParam.
+/// Where a mirrored event sorts: its time (as the bits of a non-negative
+/// f64, which order like the values), then the order of the calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    time: u64,
+    seq: u64,
+}
+
+impl Key {
+    fn time_bits(t: f64) -> u64 {
+        // Times are finite and never negative here; `+ 0.0` folds -0 into 0.
+        (t + 0.0).to_bits()
+    }
+
+    /// Before every event at `t` or later.
+    fn first_at(t: f64) -> Self {
+        Self {
+            time: Self::time_bits(t),
+            seq: 0,
+        }
+    }
+
+    /// After every event at `t` or earlier.
+    fn after(t: f64) -> Self {
+        Self {
+            time: Self::time_bits(t),
+            seq: u64::MAX,
+        }
+    }
+}
+
+/// Control side (JS thread) of one AudioParam. The mirror is ordered maps,
+/// so each call is O(log n) however the times of the calls are ordered.
 #[derive(Debug)]
 pub struct ParamControl {
     desc: ParamDescriptor,
     rate: AutomationRate,
-    events: Vec<Mirrored>,
+    events: BTreeMap<Key, Mirrored>,
+    /// The curves among `events` by start time: end. They never overlap.
+    curves: BTreeMap<u64, f64>,
+    /// Sequence number of the next call.
+    seq: u64,
     /// The latest `currentTime` seen (from `prune` or `set_value`): times
     /// before it are clamped to it.
     now: f64,
@@ -428,7 +490,9 @@ impl ParamControl {
         Self {
             desc,
             rate: desc.automation_rate,
-            events: Vec::new(),
+            events: BTreeMap::new(),
+            curves: BTreeMap::new(),
+            seq: 0,
             now: 0.0,
             capacity: INITIAL_CAPACITY,
         }
@@ -456,20 +520,32 @@ impl ParamControl {
         t.max(self.now)
     }
 
-    fn upper_bound(&self, time: f64) -> usize {
-        self.events.partition_point(|e| e.time <= time)
+    fn next_key(&mut self, time: f64) -> Key {
+        self.seq += 1;
+        Key {
+            time: Key::time_bits(time),
+            seq: self.seq,
+        }
+    }
+
+    fn push(&mut self, kind: Kind, time: f64, end: f64) {
+        let key = self.next_key(time);
+        self.events.insert(key, Mirrored { kind, time, end });
+        if kind == Kind::Curve {
+            self.curves.insert(key.time, end);
+        }
     }
 
     /// Second overlap rule: no automation inside `[T, T+D)` of a curve.
     fn check_not_in_curve(&self, method: &str, time: f64) -> Result<(), ParamError> {
-        for e in &self.events {
-            if e.kind == Kind::Curve && e.time <= time && time < e.end {
-                return Err(ParamError::NotSupported(format!(
-                    "{method}: time {time} overlaps setValueCurveAtTime at {} with duration {}.",
-                    e.time,
-                    e.end - e.time
-                )));
-            }
+        if let Some((&start, &end)) = self.curves.range(..=Key::time_bits(time)).next_back()
+            && time < end
+        {
+            let start = f64::from_bits(start);
+            return Err(ParamError::NotSupported(format!(
+                "{method}: time {time} overlaps setValueCurveAtTime at {start} with duration {}.",
+                end - start
+            )));
         }
         Ok(())
     }
@@ -482,27 +558,24 @@ impl ParamControl {
         }
         let capacity = needed * 2;
         self.capacity = capacity;
-        Some(EventStorage(Box::new(Vec::with_capacity(capacity))))
+        Some(EventStorage(Box::new(VecDeque::with_capacity(capacity))))
     }
 
     fn insert(&mut self, kind: Kind, time: f64, end: f64, event: Event) -> ParamCommand {
-        let pos = self.upper_bound(time);
-        // A ramp with nothing before it gets an implicit setValueAtTime on the
-        // render side; count it.
-        let implicit = kind.is_ramp() && pos == 0;
+        // A ramp with nothing at or before its time gets an implicit
+        // setValueAtTime at the current time on the render side; count it.
+        let implicit = kind.is_ramp()
+            && self
+                .events
+                .range(..=Key::after(time))
+                .next()
+                .is_none();
         let storage = self.storage_for(1 + implicit as usize);
         if implicit {
-            self.events.insert(
-                0,
-                Mirrored {
-                    kind: Kind::SetValue,
-                    time: self.now,
-                    end: self.now,
-                },
-            );
+            // Sorts first: nothing is at or before `time >= now`.
+            self.push(Kind::SetValue, self.now, self.now);
         }
-        let pos = self.upper_bound(time);
-        self.events.insert(pos, Mirrored { kind, time, end });
+        self.push(kind, time, end);
         ParamCommand::Insert {
             event: ScheduledEvent(event),
             storage,
@@ -624,17 +697,24 @@ impl ParamControl {
         let t = self.clamp_time(start_time);
         let end = t + duration;
         // First overlap rule: no event strictly inside (T, T+D).
-        if let Some(e) = self.events.iter().find(|e| e.time > t && e.time < end) {
+        if let Some((_, e)) = self
+            .events
+            .range(Key::after(t)..Key::first_at(end))
+            .next()
+        {
             return Err(ParamError::NotSupported(format!(
                 "{M}: curve [{t}, {end}) overlaps an event at {}.",
                 e.time
             )));
         }
         self.check_not_in_curve(M, t)?;
+        // The copy is the script's size: a RangeError if it cannot be had.
+        let copy = crate::fallible::try_copy(values)
+            .map_err(|e| ParamError::Range(format!("{M}: {e} for the curve.")))?;
         let mut ev = Event::new(Kind::Curve, t, 0.0);
         ev.duration = duration;
         ev.cut = end;
-        ev.curve = Some(Box::new(CurveData(values.into())));
+        ev.curve = Some(Box::new(CurveData(copy.into_boxed_slice())));
         Ok(self.insert(Kind::Curve, t, end, ev))
     }
 
@@ -670,9 +750,38 @@ impl ParamControl {
         check_finite_f64("cancelTime", cancel_time)?;
         check_time("cancelScheduledValues", "cancelTime", cancel_time)?;
         let tc = self.clamp_time(cancel_time);
-        self.events
-            .retain(|e| e.time < tc && !(e.kind == Kind::Curve && e.time <= tc && tc <= e.end));
+        self.truncate_from(Key::first_at(tc));
+        // The curve containing the cancel time goes too.
+        if let Some((&start, &end)) = self.curves.range(..=Key::time_bits(tc)).next_back()
+            && tc <= end
+        {
+            self.curves.remove(&start);
+            if let Some(key) = self.curve_key(start) {
+                self.events.remove(&key);
+            }
+        }
         Ok(ParamCommand::CancelScheduledValues { cancel_time: tc })
+    }
+
+    /// The key of the curve starting at `start` (time bits), if any.
+    fn curve_key(&self, start: u64) -> Option<Key> {
+        let t = f64::from_bits(start);
+        self.events
+            .range(Key::first_at(t)..=Key::after(t))
+            .find(|(_, e)| e.kind == Kind::Curve)
+            .map(|(k, _)| *k)
+    }
+
+    /// Removes every event from `key` on.
+    fn truncate_from(&mut self, key: Key) {
+        drop(self.events.split_off(&key));
+        drop(self.curves.split_off(&key.time));
+        // A curve starting at `key.time` but sorted before `key` stays.
+        if let Some(k) = self.curve_key(key.time)
+            && let Some(e) = self.events.get(&k)
+        {
+            self.curves.insert(key.time, e.end);
+        }
     }
 
     pub fn cancel_and_hold_at_time(
@@ -683,23 +792,30 @@ impl ParamControl {
         check_time("cancelAndHoldAtTime", "cancelTime", cancel_time)?;
         let tc = self.clamp_time(cancel_time);
         let storage = self.storage_for(1);
-        let j = self.upper_bound(tc);
-        match self.events.get(j).copied() {
-            Some(e2) if e2.kind.is_ramp() => {
-                self.events.truncate(j + 1);
-                self.events[j].time = tc;
-                self.events[j].end = tc;
+        let next = self
+            .events
+            .range(Key::after(tc)..)
+            .next()
+            .map(|(&k, &e)| (k, e));
+        match next {
+            Some((k2, e2)) if e2.kind.is_ramp() => {
+                // The first ramp after the cancel time ends at it instead;
+                // everything after that ramp goes.
+                self.truncate_from(k2);
+                self.push(e2.kind, tc, tc);
             }
             _ => {
-                self.events.truncate(j);
-                if let Some(e1) = j.checked_sub(1).and_then(|i| self.events.get_mut(i)) {
-                    match e1.kind {
-                        Kind::Target => self.events.push(Mirrored {
-                            kind: Kind::SetValue,
-                            time: tc,
-                            end: tc,
-                        }),
-                        Kind::Curve if tc <= e1.end => e1.end = tc,
+                self.truncate_from(Key::after(tc));
+                if let Some((_, e1)) = self.events.last_key_value() {
+                    let (kind, time, end) = (e1.kind, e1.time, e1.end);
+                    match kind {
+                        Kind::Target => self.push(Kind::SetValue, tc, tc),
+                        Kind::Curve if tc <= end => {
+                            if let Some(mut e1) = self.events.last_entry() {
+                                e1.get_mut().end = tc;
+                            }
+                            self.curves.insert(Key::time_bits(time), tc);
+                        }
                         _ => {}
                     }
                 }
@@ -745,7 +861,17 @@ impl ParamControl {
         // keep counting it until it surely has. 1 ms exceeds half a sample at
         // every sample rate the spec allows.
         let horizon = self.now - PRUNE_MARGIN;
-        self.events.retain(|e| e.end >= horizon);
+        // Events after one that ends at or after the horizon start there or
+        // later (nothing starts inside a curve): the front is all that goes.
+        while let Some(entry) = self.events.first_entry() {
+            if entry.get().end >= horizon {
+                break;
+            }
+            let e = entry.remove();
+            if e.kind == Kind::Curve {
+                self.curves.remove(&Key::time_bits(e.time));
+            }
+        }
     }
 
     /// Number of mirrored events (for tests and diagnostics).
@@ -796,9 +922,18 @@ pub struct ParamRenderer {
     max_value: f32,
     rate: AutomationRate,
     #[allow(clippy::box_collection)] // see `EventStorage`
-    events: Box<Vec<Event>>,
+    events: Box<VecDeque<Event>>,
     /// `events[..head]` have taken effect.
     head: usize,
+    /// `events[..sorted]` are in order. Those after it arrived since, in
+    /// any time order; they are merged in (one sort, or a few moves) before
+    /// the list is next read in order, so a batch of n insertions costs
+    /// O(n log n) whatever the order of their times.
+    sorted: usize,
+    /// The earliest time among `events[sorted..]`.
+    unsorted_min: f64,
+    /// Arrival counter for `Event::seq`.
+    seq: u64,
     state: State,
     /// Time of the first frame not yet computed: the render side's `currentTime`.
     now: f64,
@@ -815,8 +950,11 @@ impl ParamRenderer {
             min_value: desc.min_value,
             max_value: desc.max_value,
             rate: desc.automation_rate,
-            events: Box::new(Vec::with_capacity(INITIAL_CAPACITY)),
+            events: Box::new(VecDeque::with_capacity(INITIAL_CAPACITY)),
             head: 0,
+            sorted: 0,
+            unsorted_min: f64::INFINITY,
+            seq: 0,
             state: State {
                 tail: Tail::Hold(v),
                 anchor_time: 0.0,
@@ -860,6 +998,7 @@ impl ParamRenderer {
                 self.insert(event.0, discard);
             }
             ParamCommand::CancelScheduledValues { cancel_time } => {
+                self.settle();
                 self.cancel_scheduled(cancel_time, discard);
             }
             ParamCommand::CancelAndHold {
@@ -869,6 +1008,7 @@ impl ParamRenderer {
                 if let Some(s) = storage {
                     self.adopt(s, discard);
                 }
+                self.settle();
                 self.cancel_and_hold(cancel_time, discard);
             }
             ParamCommand::SetAutomationRate(rate) => self.rate = rate,
@@ -901,7 +1041,7 @@ impl ParamRenderer {
         if let Tail::Curve(idx) = self.state.tail {
             self.state.tail = Tail::Curve(idx.saturating_sub(r));
         }
-        for ev in &mut self.events[..r] {
+        for ev in self.events.range_mut(..r) {
             if let Some(c) = ev.curve.take() {
                 discard(c);
             }
@@ -909,6 +1049,7 @@ impl ParamRenderer {
         // Removed events hold no heap data any more, so this frees nothing.
         self.events.drain(..r);
         self.head -= r;
+        self.sorted -= r;
     }
 
     fn adopt(&mut self, storage: EventStorage, discard: &mut dyn FnMut(Trash)) {
@@ -923,28 +1064,40 @@ impl ParamRenderer {
         discard(old);
     }
 
-    /// Insertion index for an event at `time`: after every event at or before
-    /// it, and never before events that already took effect.
-    fn upper_bound(&self, time: f64) -> usize {
-        self.events
-            .partition_point(|e| e.time <= time)
-            .max(self.head)
+    /// How many of the ordered events are at or before `time`.
+    fn sorted_at_or_before(&self, time: f64) -> usize {
+        let (mut lo, mut hi) = (0, self.sorted);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.events[mid].time <= time {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
+    /// Adds an event after every event at or before its time, and never
+    /// before events that already took effect (the list as if merged).
     fn insert(&mut self, mut ev: Event, discard: &mut dyn FnMut(Trash)) {
-        ev.time = ev.time.max(self.now);
+        // `+ 0.0`: -0 and 0 are one time.
+        ev.time = ev.time.max(self.now) + 0.0;
         if ev.kind == Kind::Curve {
             ev.cut = ev.time + ev.duration;
         }
-        let mut pos = self.upper_bound(ev.time);
-        if ev.kind.is_ramp() && pos == 0 {
-            // Nothing before the ramp: the spec starts it as if
-            // setValueAtTime(current value, currentTime) had been called.
+        let t = ev.time;
+        let nothing_unsorted_before = self.unsorted_min > t;
+        let before = self.sorted_at_or_before(t);
+        // Nothing at all before it: the spec starts a ramp as if
+        // setValueAtTime(current value, currentTime) had been called.
+        let first = self.head == 0 && before == 0 && nothing_unsorted_before;
+        // It is the next event to take effect.
+        let next = before <= self.head && nothing_unsorted_before;
+        if ev.kind.is_ramp() && first {
             let v = self.tail_value(&self.state, self.now);
             if self.events.len() < self.events.capacity() {
-                self.events
-                    .insert(0, Event::new(Kind::SetValue, self.now, v));
-                pos = 1;
+                self.push_event(Event::new(Kind::SetValue, self.now, v));
             } else {
                 self.dropped = self.dropped.saturating_add(1);
             }
@@ -959,7 +1112,8 @@ impl ParamRenderer {
             return;
         }
         if ev.kind.is_ramp()
-            && pos == self.head
+            && next
+            && !first
             && self.head > 0
             && let Tail::Target { .. } = self.state.tail
         {
@@ -968,7 +1122,59 @@ impl ParamRenderer {
             self.state.anchor_value = self.tail_value(&self.state, self.now);
             self.state.anchor_time = self.now;
         }
-        self.events.insert(pos, ev);
+        self.push_event(ev);
+    }
+
+    /// Appends `ev` (room is checked by the caller), in order when it comes
+    /// after everything.
+    fn push_event(&mut self, mut ev: Event) {
+        self.seq += 1;
+        ev.seq = self.seq;
+        let in_order = self.sorted == self.events.len()
+            && self.events.back().is_none_or(|last| last.time <= ev.time);
+        if in_order {
+            self.sorted += 1;
+        } else {
+            self.unsorted_min = self.unsorted_min.min(ev.time);
+        }
+        self.events.push_back(ev);
+    }
+
+    /// Merges the events that arrived out of order into place: a few are
+    /// moved one by one, many are sorted at once (in place, no allocation).
+    fn settle(&mut self) {
+        let n = self.events.len();
+        if self.sorted == n {
+            return;
+        }
+        let key = |e: &Event| (e.time, e.seq);
+        let head = self.head;
+        if n - self.sorted <= 8 {
+            for i in self.sorted..n {
+                let k = key(&self.events[i]);
+                // Binary search of events[head..i], already in order.
+                let (mut lo, mut hi) = (head, i);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if key(&self.events[mid]) < k {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                if lo < i
+                    && let Some(ev) = self.events.remove(i)
+                {
+                    // Shifts within the allocation.
+                    self.events.insert(lo, ev);
+                }
+            }
+        } else {
+            self.events.make_contiguous()[head..]
+                .sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.seq.cmp(&b.seq)));
+        }
+        self.sorted = n;
+        self.unsorted_min = f64::INFINITY;
     }
 
     /// Removes `events[k..]`, restoring the earlier state if some of them had
@@ -981,12 +1187,13 @@ impl ParamRenderer {
             self.state = self.events[k].before;
             self.head = k;
         }
-        for ev in &mut self.events[k..] {
+        for ev in self.events.range_mut(k..) {
             if let Some(c) = ev.curve.take() {
                 discard(c);
             }
         }
         self.events.truncate(k);
+        self.sorted = self.sorted.min(k);
     }
 
     fn cancel_scheduled(&mut self, cancel_time: f64, discard: &mut dyn FnMut(Trash)) {
@@ -1021,6 +1228,7 @@ impl ParamRenderer {
         }
         // Shifts within the allocation; the removed event owns no heap data.
         self.events.remove(i);
+        self.sorted = self.sorted.min(self.events.len());
     }
 
     fn cancel_and_hold(&mut self, cancel_time: f64, discard: &mut dyn FnMut(Trash)) {
@@ -1037,9 +1245,12 @@ impl ParamRenderer {
                 exponential_value(st.anchor_time, st.anchor_value, t1, v1, tc)
             };
             self.remove_from(j + 1, discard);
+            self.seq += 1;
             let e2 = &mut self.events[j];
             e2.time = tc;
             e2.value = v;
+            // Last now, and after everything at `tc`.
+            e2.seq = self.seq;
             return;
         }
         self.remove_from(j, discard);
@@ -1051,7 +1262,7 @@ impl ParamRenderer {
                 let st = self.state_until(i + 1);
                 let v = self.tail_value(&st, tc);
                 if self.events.len() < self.events.capacity() {
-                    self.events.push(Event::new(Kind::SetValue, tc, v));
+                    self.push_event(Event::new(Kind::SetValue, tc, v));
                 } else {
                     self.dropped = self.dropped.saturating_add(1);
                 }
@@ -1273,6 +1484,7 @@ impl ParamRenderer {
         input: Option<&[f32; RENDER_QUANTUM_SIZE]>,
         out: &mut [f32; RENDER_QUANTUM_SIZE],
     ) -> usize {
+        self.settle();
         let sr = sample_rate as f64;
         let q = quantum_start_frame;
         let n = match self.rate {

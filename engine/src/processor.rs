@@ -20,6 +20,9 @@ pub struct RenderScope<'a> {
     pub(crate) connected_inputs: u64,
     /// An actively processing node feeds one of the inputs.
     pub(crate) fed: bool,
+    /// Set when something goes to the event or garbage queue, so the
+    /// renderer wakes the housekeeping service.
+    pub(crate) pushed: Option<&'a std::cell::Cell<bool>>,
 }
 
 impl<'a> RenderScope<'a> {
@@ -39,6 +42,7 @@ impl<'a> RenderScope<'a> {
             host: None,
             connected_inputs: 0,
             fed: false,
+            pushed: None,
         }
     }
 
@@ -71,6 +75,13 @@ impl<'a> RenderScope<'a> {
     /// fills in practice; if it does the event is dropped rather than blocking.
     pub fn post_event(&self, event: EngineEvent) {
         let _ = self.events.push(event);
+        self.mark_pushed();
+    }
+
+    fn mark_pushed(&self) {
+        if let Some(p) = self.pushed {
+            p.set(true);
+        }
     }
 
     /// Hands a replaced payload to the garbage thread instead of freeing it here.
@@ -80,6 +91,7 @@ impl<'a> RenderScope<'a> {
             // garbage thread drains continuously) leaks instead.
             std::mem::forget(trash);
         }
+        self.mark_pushed();
     }
 }
 
@@ -146,6 +158,14 @@ pub trait Processor: Send + 'static {
     /// [`RenderScope::discard`].
     fn handle_message(&mut self, message: NodeMessage, scope: &RenderScope<'_>) {
         let _ = (message, scope);
+    }
+
+    /// True once the node can never produce sound or events again, whatever
+    /// it is sent or fed (an AudioScheduledSourceNode that ended). The graph
+    /// then lets go of it at once, even while its control handle exists;
+    /// later messages to it are discarded.
+    fn has_finished(&self) -> bool {
+        false
     }
 
     /// Called on the render thread when the node joins the graph, before

@@ -2,8 +2,9 @@
 //! quantum, runs every node in processing order and hands the destination's
 //! input to the sink. Nothing here allocates, frees, locks or blocks.
 
+use std::cell::Cell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 use crossbeam_queue::ArrayQueue;
 
@@ -14,7 +15,7 @@ use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, mix_add, mix_add_mono};
 use crate::param::ParamCommand;
 use crate::processor::{ParamBlock, ProcessIo, RenderScope};
-use crate::queues::{EventQueue, GarbageQueue, Trash};
+use crate::queues::{Link, Trash};
 
 /// The most AudioParams one node may declare (ParamBlocks for a node are
 /// gathered in a stack array of this size).
@@ -46,15 +47,38 @@ pub(crate) type NodeTable = Vec<Option<Box<RenderNode>>>;
 
 /// Everything the control side can ask of the render thread.
 pub(crate) enum Command {
-    /// `append`: put the node at the end of the current order (the control
-    /// side knows it has room); otherwise the next topology lists it.
+    /// `slot`: (order generation, slot) to put the node in (the control
+    /// side knows it is free); otherwise the next order lists it.
     AddNode {
         node: Box<RenderNode>,
-        append: bool,
+        slot: Option<(u32, u32)>,
+    },
+    /// One more edge into `dst`, after a bigger vector when `storage` comes.
+    #[allow(clippy::box_collection)]
+    AddEdge {
+        dst: NodeId,
+        edge: InEdge,
+        storage: Option<Box<Vec<InEdge>>>,
+    },
+    RemoveEdge {
+        dst: NodeId,
+        edge: InEdge,
+    },
+    /// Every edge from `src` (a node that is gone) into `dst` goes.
+    RemoveEdgesFrom {
+        dst: NodeId,
+        src: NodeId,
+    },
+    /// Slots of the order, if it is still `generation`.
+    #[allow(clippy::box_collection)]
+    SetOrderSlots {
+        generation: u32,
+        slots: Box<Vec<(u32, OrderEntry)>>,
     },
     /// A bigger node table; the render thread moves its nodes over.
     GrowTable(Box<NodeTable>),
-    /// A new processing order (sent whenever edges change).
+    /// A whole new processing order (when cycles are involved, or the
+    /// order has no room left).
     SetTopology(Box<Topology>),
     Param {
         node: NodeId,
@@ -88,6 +112,8 @@ pub(crate) struct Shared {
     pub render_nodes: AtomicUsize,
     /// Commands applied so far (compared with the control side's count sent).
     pub applied: AtomicU64,
+    /// An AudioWorklet scope (a host) lives on the render thread.
+    pub has_host: AtomicBool,
 }
 
 pub(crate) struct Renderer {
@@ -97,15 +123,24 @@ pub(crate) struct Renderer {
     nodes: Box<NodeTable>,
     topology: Box<Topology>,
     pub destination: NodeId,
-    commands: Arc<CommandQueue>,
-    events: Arc<EventQueue>,
-    garbage: Arc<GarbageQueue>,
+    link: Arc<Link>,
     pub shared: Arc<Shared>,
     applied: u64,
     node_count: usize,
     host: HostSlot,
     /// Taken out while a quantum renders (`render_quantum`).
     scratch: Option<Box<Scratch>>,
+    /// Something went to the garbage or event queue since the service was
+    /// last told.
+    pushed: Cell<bool>,
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        // The nodes are dropped right after this, on this thread: the
+        // render side is over (the context finished, closed or went away).
+        self.link.retire();
+    }
 }
 
 static SILENT_PARAM: [f32; 1] = [0.0];
@@ -149,9 +184,7 @@ impl Renderer {
     pub fn new(
         sample_rate: f32,
         nodes: Box<NodeTable>,
-        commands: Arc<CommandQueue>,
-        events: Arc<EventQueue>,
-        garbage: Arc<GarbageQueue>,
+        link: Arc<Link>,
         shared: Arc<Shared>,
     ) -> Self {
         Self {
@@ -161,35 +194,30 @@ impl Renderer {
             nodes,
             topology: Box::default(),
             destination: NodeId(0),
-            commands,
-            events,
-            garbage,
+            link,
             shared,
             applied: 0,
             node_count: 0,
             host: HostSlot::new(),
             scratch: Some(Scratch::new()),
+            pushed: Cell::new(false),
         }
     }
 
     /// Puts the destination (id 0, already in the table) alone in the order.
     /// Control side, at construction.
     pub fn install_destination(&mut self) {
-        let order = vec![OrderEntry {
-            id: self.destination,
-            muted: false,
-            edges_start: 0,
-            edges_end: 0,
-        }];
+        let order = vec![OrderEntry::node(self.destination)];
         *self.topology = Topology {
             order,
-            edges: Vec::new(),
+            generation: 0,
         };
         self.node_count = 1;
     }
 
     pub fn post(&self, event: EngineEvent) {
-        let _ = self.events.push(event);
+        let _ = self.link.events.push(event);
+        self.pushed.set(true);
     }
 
     pub fn set_state(&mut self, state: ContextState) {
@@ -201,9 +229,7 @@ impl Renderer {
     }
 
     fn discard(&self, trash: Trash) {
-        if let Err(trash) = self.garbage.push(trash) {
-            std::mem::forget(trash);
-        }
+        discard_into(&self.link, &self.pushed, trash);
     }
 
     fn scope(&self, node_id: NodeId) -> RenderScope<'_> {
@@ -211,21 +237,31 @@ impl Renderer {
             self.frame,
             self.sample_rate,
             node_id,
-            &self.events,
-            &self.garbage,
+            &self.link.events,
+            &self.link.garbage,
         );
         scope.host = Some(&self.host);
+        scope.pushed = Some(&self.pushed);
         scope
     }
 
     /// Applies every queued command.
     pub fn drain_commands(&mut self) {
-        while let Some(cmd) = self.commands.pop() {
+        while let Some(cmd) = self.link.commands.pop() {
             self.applied += 1;
             self.apply(cmd);
         }
         self.shared.applied.store(self.applied, Ordering::Release);
         self.host.service(self.frame);
+        self.notify_service();
+    }
+
+    /// Tells the housekeeping service about garbage, events or commands
+    /// waiting for room (a flag and at most one unpark; no lock).
+    fn notify_service(&self) {
+        if self.pushed.replace(false) || self.link.overflowing.load(Ordering::Acquire) {
+            self.link.signal_service();
+        }
     }
 
     /// Whether a host (an AudioWorklet scope) lives on this render thread:
@@ -234,9 +270,30 @@ impl Renderer {
         !self.host.is_empty()
     }
 
+    /// Waits, without a timeout, until the control side sends a command or
+    /// wakes the render thread (or the host's own work wakes it, for a
+    /// host that waits in its event loop). For a render thread with nothing
+    /// to render: not started, suspended, or done but keeping a host.
+    pub fn wait_for_work(&mut self) {
+        let wake = &self.link.render;
+        wake.bind_current_thread();
+        if !self.link.commands.is_empty() || !wake.begin_idle() {
+            return;
+        }
+        // Pairs with the fence after a push on the control side: either it
+        // sees `idle`, or this sees its command.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.link.commands.is_empty() && !self.host.idle(wake) {
+            while !wake.take() {
+                std::thread::park();
+            }
+        }
+        wake.end_idle();
+    }
+
     fn apply(&mut self, cmd: Command) {
         match cmd {
-            Command::AddNode { mut node, append } => {
+            Command::AddNode { mut node, slot } => {
                 let id = node.id;
                 node.processor.on_add(&self.scope(id));
                 let i = id.0 as usize;
@@ -251,15 +308,49 @@ impl Renderer {
                 } else {
                     self.node_count += 1;
                 }
-                if append && self.topology.order.len() < self.topology.order.capacity() {
-                    let at = self.topology.edges.len() as u32;
-                    self.topology.order.push(OrderEntry {
-                        id,
-                        muted: false,
-                        edges_start: at,
-                        edges_end: at,
-                    });
+                if let Some((generation, slot)) = slot {
+                    self.set_slot(generation, slot, OrderEntry::node(id));
                 }
+            }
+            Command::AddEdge { dst, edge, storage } => {
+                let (link, pushed) = (&self.link, &self.pushed);
+                match self.nodes.get_mut(dst.0 as usize) {
+                    Some(Some(n)) => {
+                        if let Some(mut fresh) = storage {
+                            if fresh.capacity() > n.incoming.capacity() && fresh.is_empty() {
+                                // Moving into it does not allocate.
+                                fresh.extend(n.incoming.drain(..));
+                                fresh = std::mem::replace(&mut n.incoming, fresh);
+                            }
+                            discard_into(link, pushed, fresh);
+                        }
+                        // The control side sends room before it runs out.
+                        if n.incoming.len() < n.incoming.capacity() {
+                            n.incoming.push(edge);
+                        }
+                    }
+                    _ => {
+                        if let Some(fresh) = storage {
+                            discard_into(link, pushed, fresh);
+                        }
+                    }
+                }
+            }
+            Command::RemoveEdge { dst, edge } => {
+                if let Some(Some(n)) = self.nodes.get_mut(dst.0 as usize) {
+                    n.incoming.retain(|e| *e != edge);
+                }
+            }
+            Command::RemoveEdgesFrom { dst, src } => {
+                if let Some(Some(n)) = self.nodes.get_mut(dst.0 as usize) {
+                    n.incoming.retain(|e| e.src != src);
+                }
+            }
+            Command::SetOrderSlots { generation, slots } => {
+                for &(slot, entry) in slots.iter() {
+                    self.set_slot(generation, slot, entry);
+                }
+                self.discard(slots);
             }
             Command::GrowTable(mut table) => {
                 for (new, old) in table.iter_mut().zip(self.nodes.iter_mut()) {
@@ -277,24 +368,23 @@ impl Renderer {
                 index,
                 command,
             } => {
-                let garbage = &self.garbage;
-                if let Some(Some(n)) = self.nodes.get_mut(node.0 as usize)
-                    && let Some(p) = n.params.get_mut(index as usize)
-                {
-                    p.renderer.apply(command, &mut |t| {
-                        if let Err(t) = garbage.push(t) {
-                            std::mem::forget(t);
-                        }
-                    });
-                } else {
-                    // Unreachable while handles keep nodes alive; never free here.
-                    let _ = std::mem::ManuallyDrop::new(command);
+                let (link, pushed) = (&self.link, &self.pushed);
+                let mut discard = |t| discard_into(link, pushed, t);
+                match self.nodes.get_mut(node.0 as usize) {
+                    Some(Some(n)) => match n.params.get_mut(index as usize) {
+                        Some(p) => p.renderer.apply(command, &mut discard),
+                        None => command.discard(&mut discard),
+                    },
+                    // The node was let go (an ended source): its heap parts
+                    // go to the service, as any replaced payload.
+                    _ => command.discard(&mut discard),
                 }
             }
             Command::Message { node, message } => {
                 let Some(Some(mut n)) = self.nodes.get_mut(node.0 as usize).map(Option::take)
                 else {
-                    let _ = std::mem::ManuallyDrop::new(message);
+                    let (link, pushed) = (&self.link, &self.pushed);
+                    message.discard(&mut |t| discard_into(link, pushed, t));
                     return;
                 };
                 n.processor.handle_message(message, &self.scope(node));
@@ -314,7 +404,25 @@ impl Renderer {
             Command::Host(mut task) => {
                 self.host.run(&mut task, self.frame, self.sample_rate);
                 self.discard(task);
+                if !self.host.is_empty() {
+                    self.shared.has_host.store(true, Ordering::Release);
+                }
             }
+        }
+    }
+
+    /// Puts `entry` in `slot` of the order if it is still `generation` (one
+    /// slot past the end extends it, within its capacity).
+    fn set_slot(&mut self, generation: u32, slot: u32, entry: OrderEntry) {
+        if generation != self.topology.generation {
+            return;
+        }
+        let order = &mut self.topology.order;
+        let s = slot as usize;
+        if s < order.len() {
+            order[s] = entry;
+        } else if s == order.len() && order.len() < order.capacity() {
+            order.push(entry);
         }
     }
 
@@ -332,15 +440,16 @@ impl Renderer {
             let Some(Some(mut node)) = self.nodes.get_mut(i).map(Option::take) else {
                 continue;
             };
-            let edges = self.topology.incoming(&entry);
-            if node.free_next && !node.handle_alive && !self.has_live_input(edges) {
+            if node.free_next
+                && (node.finished || (!node.handle_alive && !self.has_live_input(&node.incoming)))
+            {
                 self.node_count -= 1;
                 node.processor.on_remove(&self.scope(node.id));
                 self.discard(node);
                 continue;
             }
             let was_active = node.active;
-            let feeds = self.input_feeds(edges);
+            let feeds = self.input_feeds(&node.incoming);
             // Out of the node while it runs: `process` borrows the node.
             let mut own_inputs = std::mem::take(&mut node.inputs.own);
             self.process_node(&mut node, &mut own_inputs, &entry, feeds, &mut scratch);
@@ -359,9 +468,14 @@ impl Renderer {
                     }
                 }
             }
-            node.free_next = !node.active
-                && !node.handle_alive
-                && !self.has_live_input(self.topology.incoming(&entry));
+            // A source that ended can never sound again: it leaves the
+            // graph (after this quantum's output is read) even while a
+            // handle exists; the control side keeps its id and edges.
+            node.finished = node.processor.has_finished();
+            node.free_next = node.finished
+                || (!node.active
+                    && !node.handle_alive
+                    && !self.has_live_input(&node.incoming));
             self.nodes[i] = Some(node);
         }
         self.scratch = Some(scratch);
@@ -373,6 +487,7 @@ impl Renderer {
         self.shared
             .render_nodes
             .store(self.node_count, Ordering::Release);
+        self.notify_service();
     }
 
     /// What the destination received in the last rendered quantum.
@@ -428,7 +543,7 @@ impl Renderer {
         feeds: InputFeeds,
         scratch: &mut Scratch,
     ) {
-        let edges = self.topology.incoming(entry);
+        let edges: &[InEdge] = &node.incoming;
         // A single-input node fed by exactly one sounding connection that
         // already has the computed layout reads that block in place.
         let mut direct: Option<&AudioBlock> = None;
@@ -556,6 +671,15 @@ impl Renderer {
             }
         };
     }
+}
+
+/// Hands `trash` to the housekeeping service (leaks it if the queue is
+/// full: the render thread never frees).
+fn discard_into(link: &Link, pushed: &Cell<bool>, trash: Trash) {
+    if let Err(trash) = link.garbage.push(trash) {
+        std::mem::forget(trash);
+    }
+    pushed.set(true);
 }
 
 /// Calls `process` with the params gathered in a stack array of `N`

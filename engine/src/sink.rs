@@ -8,7 +8,6 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use atomic_waker::AtomicWaker;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use crossbeam_queue::ArrayQueue;
 
@@ -16,7 +15,6 @@ use crate::block::AudioBlock;
 use crate::context::{OfflineShared, Outbox, Timing};
 use crate::message::EngineEvent;
 use crate::mixing::{ChannelInterpretation, mix_add};
-use crate::queues::{EventQueue, GarbageQueue};
 use crate::render::{ContextState, Renderer};
 use crate::{MAX_CHANNELS, RENDER_QUANTUM_SIZE};
 
@@ -24,36 +22,10 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Drains everything the render thread discarded, wakes event waiters and
-/// pushes commands the control side could not queue yet.
-pub(crate) fn spawn_housekeeping(
-    garbage: Arc<GarbageQueue>,
-    events: Arc<EventQueue>,
-    waker: Arc<AtomicWaker>,
-    flush: Box<dyn Fn() + Send>,
-    stop: Arc<AtomicBool>,
-) -> JoinHandle<()> {
-    std::thread::Builder::new()
-        .name("webaudio-garbage".into())
-        .spawn(move || {
-            loop {
-                while let Some(trash) = garbage.pop() {
-                    drop(trash);
-                }
-                flush();
-                if !events.is_empty() {
-                    waker.wake();
-                }
-                if stop.load(Ordering::Acquire) {
-                    break;
-                }
-                std::thread::park_timeout(Duration::from_millis(1));
-            }
-        })
-        .expect("spawn the garbage thread")
-}
-
 /// Renders one quantum per quantum of wall time with no output device.
+/// Suspended, it waits for a command; closed, it lets go of everything and
+/// ends (unless an AudioWorklet scope lives on it: then it serves that
+/// until the context goes).
 pub(crate) fn spawn_null(
     mut renderer: Renderer,
     stop: Arc<AtomicBool>,
@@ -85,22 +57,28 @@ pub(crate) fn spawn_null(
                             // Fell behind (or was suspended): do not try to catch up.
                             next = now;
                         }
+                        let now = Instant::now();
+                        if next > now {
+                            std::thread::sleep(next - now);
+                        }
                     }
-                    ContextState::Suspended => next = Instant::now() + period,
-                    // Nothing renders any more; keep applying commands (rarely)
-                    // so a closed context does not accumulate them.
-                    ContextState::Closed => next = Instant::now() + Duration::from_millis(20),
-                }
-                let now = Instant::now();
-                if next > now {
-                    std::thread::sleep(next - now);
+                    ContextState::Suspended => {
+                        renderer.wait_for_work();
+                        next = Instant::now();
+                    }
+                    ContextState::Closed if renderer.has_host() => renderer.wait_for_work(),
+                    ContextState::Closed => break,
                 }
             }
         })
         .expect("spawn the render thread")
 }
 
-/// Renders an offline context as fast as possible, pausing at suspend frames.
+/// Renders an offline context as fast as possible, pausing at suspend
+/// frames; waits for commands (without polling) before it starts and while
+/// suspended. Once done it lets go of everything, unless an AudioWorklet
+/// scope lives on it (its ports still deliver messages, new nodes still
+/// construct processors): then it serves that until the context goes.
 pub(crate) fn spawn_offline(
     mut renderer: Renderer,
     off: Arc<OfflineShared>,
@@ -111,20 +89,29 @@ pub(crate) fn spawn_offline(
         .name("webaudio-offline".into())
         .spawn(move || {
             let length = off.length;
-            let mut out: Vec<Box<[f32]>> = (0..off.number_of_channels)
-                .map(|_| vec![0.0f32; length].into_boxed_slice())
-                .collect();
             crate::enter_render_thread();
+            let mut out: Option<Vec<Vec<f32>>> = None;
             loop {
                 if stop.load(Ordering::Acquire) {
                     return;
                 }
-                outbox.flush();
-                renderer.drain_commands();
+                // Everything sent so far applies before the next quantum,
+                // however much it is (the queue takes a bounded batch).
+                loop {
+                    outbox.flush();
+                    renderer.drain_commands();
+                    if !outbox.overflowing() {
+                        break;
+                    }
+                }
                 if renderer.state != ContextState::Running {
-                    std::thread::park_timeout(Duration::from_millis(5));
+                    renderer.wait_for_work();
                     continue;
                 }
+                let out = match &mut out {
+                    Some(out) => out,
+                    None => out.insert(lock(&off.output).take().unwrap_or_default()),
+                };
                 let frame = renderer.frame;
                 if lock(&off.suspends).remove(&frame) {
                     renderer.set_state(ContextState::Suspended);
@@ -132,33 +119,31 @@ pub(crate) fn spawn_offline(
                     continue;
                 }
                 renderer.render_quantum();
-                if let Some(block) = renderer.destination_block() {
-                    let start = frame as usize;
-                    let n = RENDER_QUANTUM_SIZE.min(length - start);
-                    for (c, ch) in out.iter_mut().enumerate() {
-                        if c < block.number_of_channels() {
-                            ch[start..start + n].copy_from_slice(&block.channel(c)[..n]);
-                        }
+                let n = RENDER_QUANTUM_SIZE.min(length - frame as usize);
+                let block = renderer.destination_block();
+                for (c, ch) in out.iter_mut().enumerate() {
+                    // Within the capacity reserved by start_rendering: no
+                    // allocation.
+                    match block.filter(|b| c < b.number_of_channels()) {
+                        Some(b) => ch.extend_from_slice(&b.channel(c)[..n]),
+                        None => ch.resize(ch.len() + n, 0.0),
                     }
                 }
                 if renderer.frame as usize >= length {
                     break;
                 }
             }
-            *lock(&off.result) = Some(out);
+            *lock(&off.result) = out;
             renderer.post(EngineEvent::RenderComplete);
             renderer.set_state(ContextState::Closed);
-            if renderer.has_host() {
-                // An AudioWorklet scope outlives rendering (its ports still
-                // deliver messages, new nodes still construct processors):
-                // keep applying commands until the context goes.
-                while !stop.load(Ordering::Acquire) {
-                    outbox.flush();
-                    renderer.drain_commands();
-                    std::thread::park_timeout(Duration::from_millis(5));
-                }
+            renderer.drain_commands();
+            while renderer.has_host() && !stop.load(Ordering::Acquire) {
+                renderer.wait_for_work();
+                outbox.flush();
+                renderer.drain_commands();
             }
-            outbox.close();
+            // The renderer goes with this thread: its link is retired and
+            // the context's render memory freed.
         })
         .expect("spawn the offline render thread")
 }

@@ -1,7 +1,8 @@
 //! Churn: a realtime (null sink) context creates, starts, stops and drops
 //! 100 000 short-lived nodes. Afterwards the graph is back to its baseline
 //! node count and the heap (live bytes, counted by a global allocator) is
-//! flat.
+//! flat. Sources whose handles are kept (a script that holds its nodes)
+//! leave the render graph as soon as they end all the same.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -53,10 +54,14 @@ fn churn(ctx: &Context, batches: usize) {
             s.start(now).unwrap();
             s.stop(now + 0.001).unwrap();
         }
+        // The end of the "task" (a host flushes there): the batch goes to
+        // the render thread now.
+        ctx.flush();
         while ctx.try_event().is_some() {}
         std::thread::sleep(Duration::from_millis(2));
     }
 }
+
 
 fn settle(ctx: &Context) {
     let end = Instant::now() + Duration::from_secs(30);
@@ -87,10 +92,12 @@ fn hundred_thousand_short_lived_nodes_leave_nothing_behind() {
     churn(&ctx, warm);
     settle(&ctx);
     let baseline = LIVE_BYTES.load(Ordering::SeqCst);
+    eprintln!("{}", ctx.debug_sizes());
 
     churn(&ctx, TOTAL / BATCH);
     settle(&ctx);
     let after = LIVE_BYTES.load(Ordering::SeqCst);
+    eprintln!("{}", ctx.debug_sizes());
 
     assert_eq!(ctx.node_count(), 1, "only the destination is left");
     assert_eq!(ctx.render_node_count(), 1);
@@ -100,4 +107,67 @@ fn hundred_thousand_short_lived_nodes_leave_nothing_behind() {
         growth < 256 * 1024,
         "heap grew by {growth} bytes over {TOTAL} nodes"
     );
+}
+
+#[test]
+fn ended_sources_leave_the_render_graph_while_their_handles_live() {
+    let ctx = Context::new_realtime(RealtimeOptions {
+        sample_rate: Some(48_000.0),
+        sink: SinkChoice::None,
+        ..Default::default()
+    })
+    .unwrap();
+    let dest = ctx.destination();
+    // A standing chain that lives on, and 2000 notes through it whose
+    // handles (and edges) the "script" keeps.
+    let bus = GainNode::new(&ctx, GainOptions::default()).unwrap();
+    bus.node().connect(&dest, 0, 0).unwrap();
+    let mut kept = Vec::new();
+    for round in 0..20 {
+        let now = ctx.current_time();
+        for _ in 0..100 {
+            let s = ConstantSourceNode::new(&ctx, ConstantSourceOptions { offset: 0.01 }).unwrap();
+            s.node().connect(bus.node(), 0, 0).unwrap();
+            s.start(now).unwrap();
+            s.stop(now + 0.002).unwrap();
+            kept.push(s);
+        }
+        ctx.flush();
+        while ctx.try_event().is_some() {}
+        std::thread::sleep(Duration::from_millis(5));
+        let _ = round;
+    }
+    // Within a second of ending, only the destination and the bus remain
+    // on the render side, whatever the handles do.
+    let end = Instant::now() + Duration::from_secs(1);
+    while ctx.render_node_count() != 2 && Instant::now() < end {
+        while ctx.try_event().is_some() {}
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(ctx.render_node_count(), 2, "ended sources still rendered");
+    // (A task's end, where a host sends what it held.)
+    ctx.flush();
+    let end = Instant::now() + Duration::from_secs(1);
+    while ctx.may_make_sound() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(!ctx.may_make_sound());
+    // The control side still has them all, with their edges: JS can still
+    // disconnect what it connected.
+    assert_eq!(ctx.node_count(), 2 + kept.len());
+    for s in &kept[..10] {
+        s.node().disconnect_node(bus.node()).unwrap();
+        assert!(s.node().disconnect_node(bus.node()).is_err());
+    }
+    drop(kept);
+    settle_to(&ctx, 2);
+}
+
+fn settle_to(ctx: &Context, nodes: usize) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while ctx.node_count() != nodes && Instant::now() < end {
+        while ctx.try_event().is_some() {}
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(ctx.node_count(), nodes);
 }

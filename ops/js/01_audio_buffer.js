@@ -3,8 +3,10 @@
 
 (function () {
 const { core, primordials } = __bootstrap;
+const { op_audio_buffer_check_size } = core.ops;
 const {
   MathFround,
+  RangeError,
   MathMax,
   MathMin,
   Symbol,
@@ -85,7 +87,13 @@ class AudioBuffer {
       options.length,
       options.sampleRate,
     );
-    this.#init(options.numberOfChannels, options.length, options.sampleRate, null);
+    // CreateByteDataBlock: memory that cannot be had is a RangeError.
+    op_audio_buffer_check_size(options.numberOfChannels, options.length);
+    try {
+      this.#init(options.numberOfChannels, options.length, options.sampleRate, null);
+    } catch {
+      throw new RangeError(`${prefix}: cannot allocate ${options.numberOfChannels} channels of ${options.length} frames.`);
+    }
   }
 
   #init(numberOfChannels, length, sampleRate, channels) {

@@ -18,7 +18,7 @@ const {
   op_audio_param_cancel_scheduled_values,
   op_audio_param_cancel_and_hold_at_time,
 } = core.ops;
-const { Float32Array, Symbol, SymbolFor } = primordials;
+const { Symbol, SymbolFor } = primordials;
 const { webidl, converters } = core.loadExtScript(
   "ext:webaudio/00_webidl_audio.js",
 );
@@ -129,12 +129,8 @@ class AudioParam {
     values = converters["sequence<float>"](values, prefix, "Argument 1");
     startTime = converters.double(startTime, prefix, "Argument 2");
     duration = converters.double(duration, prefix, "Argument 3");
-    op_audio_param_set_value_curve_at_time(
-      this.#handle,
-      new Float32Array(values),
-      startTime,
-      duration,
-    );
+    // Already a fresh Float32Array: it crosses as it is.
+    op_audio_param_set_value_curve_at_time(this.#handle, values, startTime, duration);
     return this;
   }
 

@@ -37,11 +37,12 @@ class PeriodicWave {
     contextArgument(context, prefix);
     options = converters.PeriodicWaveOptions(options, prefix, "Argument 2");
     const { real, imag } = options;
+    // `sequence<float>` converts to a fresh Float32Array: no second copy.
     this.#handle = trackHandle(
       this,
       op_periodic_wave_new(
-        real === undefined ? EMPTY : new Float32Array(real),
-        imag === undefined ? EMPTY : new Float32Array(imag),
+        real === undefined ? EMPTY : real,
+        imag === undefined ? EMPTY : imag,
         real !== undefined,
         imag !== undefined,
         options.disableNormalization,

@@ -43,7 +43,8 @@ class WaveShaperNode extends AudioNode {
     webidl.requiredArguments(arguments.length, 1, prefix);
     const { handle } = contextArgument(context, prefix);
     options = converters.WaveShaperOptions(options, prefix, "Argument 2");
-    const curve = options.curve === undefined ? null : new Float32Array(options.curve);
+    // `sequence<float>` converts to a fresh Float32Array.
+    const curve = options.curve === undefined ? null : options.curve;
     super(
       nodeKey,
       context,

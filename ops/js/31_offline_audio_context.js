@@ -15,6 +15,7 @@ const {
   MapPrototypeGet,
   MapPrototypeSet,
   PromiseReject,
+  RangeError,
   SafeMap,
   TypeError,
 } = primordials;
@@ -133,10 +134,15 @@ class OfflineAudioContext extends BaseAudioContext {
       return PromiseReject(invalidState(prefix, "cannot call startRendering more than once."));
     }
     this.#renderingStarted = true;
+    try {
+      // Allocates the rendered buffer: a RangeError when it cannot be had.
+      op_offline_audio_context_start_rendering(contextHandleOf(this));
+    } catch (e) {
+      return PromiseReject(e);
+    }
     this.#controlState = "running";
     this.#rendering = deferred();
     addPending(this, 1);
-    op_offline_audio_context_start_rendering(contextHandleOf(this));
     return this.#rendering.promise;
   }
 
@@ -214,15 +220,28 @@ class OfflineAudioContext extends BaseAudioContext {
   #complete() {
     const handle = contextHandleOf(this);
     const channels = [];
-    for (let i = 0; i < this.#numberOfChannels; i++) {
-      channels[i] = new Float32Array(this.#length);
-      op_offline_audio_context_copy_rendered(handle, i, channels[i]);
+    let buffer = null;
+    let failure = null;
+    try {
+      for (let i = 0; i < this.#numberOfChannels; i++) {
+        channels[i] = new Float32Array(this.#length);
+        op_offline_audio_context_copy_rendered(handle, i, channels[i]);
+      }
+      buffer = audioBufferInternals.fromChannels(this.sampleRate, channels);
+    } catch {
+      // The AudioBuffer's memory could not be had (the spec's RangeError).
+      failure = new RangeError(
+        "Failed to execute 'startRendering' on 'OfflineAudioContext': cannot allocate the rendered buffer.",
+      );
     }
-    const buffer = audioBufferInternals.fromChannels(this.sampleRate, channels);
     this.#controlState = "closed";
     setContextState(this, "closed", true);
-    this.#rendering.resolve(buffer);
     addPending(this, -1);
+    if (failure !== null) {
+      this.#rendering.reject(failure);
+      return;
+    }
+    this.#rendering.resolve(buffer);
     const context = this;
     queueTask(() =>
       context.dispatchEvent(

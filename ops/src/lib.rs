@@ -96,6 +96,7 @@ deno_core::extension!(
         ops::source::op_oscillator_node_set_type,
         ops::source::op_oscillator_node_set_periodic_wave,
         ops::source::op_audio_buffer_data_new,
+        ops::source::op_audio_buffer_check_size,
         ops::source::op_audio_buffer_data_copy_channel,
         ops::source::op_audio_buffer_source_node_new,
         ops::source::op_audio_buffer_source_node_set_buffer,

@@ -410,6 +410,10 @@ fn playback_signal(ch: &[f32], pos: f64, read: Read, loop_start: f64, loop_end: 
 }
 
 impl Processor for AudioBufferSourceProcessor {
+    fn has_finished(&self) -> bool {
+        self.ended
+    }
+
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let output = &mut io.outputs[0];
         if self.ended {

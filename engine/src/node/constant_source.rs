@@ -76,6 +76,10 @@ pub struct ConstantSourceProcessor {
 }
 
 impl Processor for ConstantSourceProcessor {
+    fn has_finished(&self) -> bool {
+        self.schedule.has_ended()
+    }
+
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let output = &mut io.outputs[0];
         let Some(p) = self.schedule.quantum(scope) else {

@@ -164,6 +164,8 @@ impl ConvolverAttributes {
         let kernel = match &buffer {
             Some(b) => {
                 validate_buffer(b, self.context_sample_rate)?;
+                ConvolverKernel::check_size(b)
+                    .map_err(|e| NodeError::NotSupported(e.to_string() + " for the convolution"))?;
                 Some(Box::new(ConvolverKernel::new(b, self.normalize)))
             }
             None => None,
@@ -367,6 +369,15 @@ pub struct ConvolverKernel {
 }
 
 impl ConvolverKernel {
+    /// Fails when the kernel for `buffer` cannot be had: it takes about 56
+    /// bytes per impulse-response frame and channel (partition spectra,
+    /// delay lines, output ring), sized by the script's buffer.
+    pub fn check_size(buffer: &AudioBufferData) -> Result<(), crate::fallible::AllocError> {
+        let frames = buffer.length() as u128 + 4 * MAX_PARTITION as u128;
+        let per_frame = 16 * buffer.number_of_channels().max(1) as u128 + 40;
+        crate::fallible::check_budget::<u8>(frames * per_frame)
+    }
+
     /// Builds the kernel for `buffer` (already validated), scaled by
     /// [`calculate_normalization_scale`] when `normalize` is true.
     pub fn new(buffer: &AudioBufferData, normalize: bool) -> Self {
@@ -948,7 +959,7 @@ mod tests {
         assert!((calculate_normalization_scale(&b) - expected).abs() < 1e-12 * expected);
 
         // Silent IR: power floors at MinPower; 4 channels halve the scale.
-        let silent = AudioBufferData::silent(4, 10, 44100.0);
+        let silent = AudioBufferData::silent(4, 10, 44100.0).unwrap();
         let expected = 1.0 / 0.000125 * 0.00125 * 0.5;
         assert!((calculate_normalization_scale(&silent) - expected).abs() < 1e-9);
     }
@@ -1172,7 +1183,7 @@ mod tests {
             a.set_buffer(Some(wrong_rate)),
             Err(NodeError::NotSupported(_))
         ));
-        let three = Arc::new(AudioBufferData::silent(3, 4, 48000.0));
+        let three = Arc::new(AudioBufferData::silent(3, 4, 48000.0).unwrap());
         assert!(
             ConvolverAttributes::new(
                 &ConvolverOptions {
@@ -1187,12 +1198,12 @@ mod tests {
 
     #[test]
     fn validation_errors() {
-        let five = AudioBufferData::silent(3, 10, 48000.0);
+        let five = AudioBufferData::silent(3, 10, 48000.0).unwrap();
         assert!(matches!(
             validate_buffer(&five, 48000.0),
             Err(NodeError::NotSupported(_))
         ));
-        let ok = AudioBufferData::silent(4, 10, 48000.0);
+        let ok = AudioBufferData::silent(4, 10, 48000.0).unwrap();
         assert!(validate_buffer(&ok, 48000.0).is_ok());
         assert!(matches!(
             validate_buffer(&ok, 44100.0),

@@ -83,7 +83,10 @@ impl DelayNode {
             _ => cfg.count,
         };
         let max_frames = (max * sr).ceil() as usize;
-        let ring = Arc::new(SharedRing::new(channels, max_frames));
+        let ring = Arc::new(
+            SharedRing::new(channels, max_frames)
+                .map_err(|e| e.not_supported("the delay line"))?,
+        );
         let node = ctx.create_delay_pair(
             writer_spec,
             Box::new(DelayWriter { ring: ring.clone() }),
@@ -139,20 +142,26 @@ unsafe impl Send for SharedRing {}
 const Q: usize = RENDER_QUANTUM_SIZE;
 
 impl SharedRing {
-    fn new(channels: usize, max_frames: usize) -> Self {
+    /// Sized by the script (maxDelayTime and channels): fallible.
+    fn new(channels: usize, max_frames: usize) -> Result<Self, crate::fallible::AllocError> {
+        use crate::fallible::{check_budget, try_filled, try_zeroed_f32};
         // Room for the longest delay, the quantum being written, one frame
         // for interpolation and the one-quantum minimum inside cycles.
         let len = (max_frames + 3 * Q + 2).div_ceil(Q) * Q;
-        Self(UnsafeCell::new(Ring {
-            data: (0..channels.clamp(1, crate::MAX_CHANNELS))
-                .map(|_| vec![0.0; len].into_boxed_slice())
-                .collect(),
+        let planes = channels.clamp(1, crate::MAX_CHANNELS);
+        check_budget::<f32>(planes as u128 * len as u128)?;
+        let mut data = Vec::with_capacity(planes);
+        for _ in 0..planes {
+            data.push(try_zeroed_f32(len)?.into_boxed_slice());
+        }
+        Ok(Self(UnsafeCell::new(Ring {
+            data,
             len,
-            quantum_channels: vec![0; len / Q].into_boxed_slice(),
+            quantum_channels: try_filled(len / Q, 0u8)?.into_boxed_slice(),
             dirty_planes: 0,
             written_until: 0,
             sound_until: 0,
-        }))
+        })))
     }
 
     /// SAFETY: see the `Sync` impl; callers hold the only live reference.
@@ -343,7 +352,7 @@ mod tests {
     /// the output and whether the reader still rang at the end.
     fn run(input: &[f32], delay_frames: &[f32], sr: f32, max_frames: usize) -> (Vec<f32>, bool) {
         let ts = TestScope::new(sr);
-        let ring = Arc::new(SharedRing::new(1, max_frames));
+        let ring = Arc::new(SharedRing::new(1, max_frames).unwrap());
         let mut w = DelayWriter { ring: ring.clone() };
         let mut r = DelayReader {
             ring,
@@ -433,7 +442,7 @@ mod tests {
     #[test]
     fn in_cycle_delay_is_at_least_one_quantum() {
         let ts = TestScope::new(1000.0);
-        let ring = Arc::new(SharedRing::new(1, 512));
+        let ring = Arc::new(SharedRing::new(1, 512).unwrap());
         let mut w = DelayWriter { ring: ring.clone() };
         let mut r = DelayReader {
             ring,

@@ -248,6 +248,10 @@ fn wrap(p: f64) -> f64 {
 }
 
 impl Processor for OscillatorProcessor {
+    fn has_finished(&self) -> bool {
+        self.schedule.ended
+    }
+
     fn process(&mut self, io: ProcessIo<'_>, scope: &RenderScope<'_>) -> bool {
         let output = &mut io.outputs[0];
         let sched = self.schedule;

@@ -60,6 +60,12 @@ impl PeriodicWave {
     /// `new PeriodicWave(context, options)`: the spec's constructor
     /// algorithm, with its IndexSizeErrors.
     pub fn new(options: PeriodicWaveOptions) -> Result<Self, NodeError> {
+        let len = options
+            .real
+            .as_ref()
+            .or(options.imag.as_ref())
+            .map_or(0, Vec::len);
+        Self::check_size(len)?;
         let (mut real, mut imag) = match (options.real, options.imag) {
             (Some(real), Some(imag)) => {
                 if real.len() != imag.len() {
@@ -109,6 +115,15 @@ impl PeriodicWave {
         })
     }
 
+    /// Building the tables of `len` coefficients takes about 128 bytes per
+    /// coefficient at its peak (f64 copies and the normalization's FFT):
+    /// more than the machine has is a NotSupportedError.
+    fn check_size(len: usize) -> Result<(), NodeError> {
+        crate::fallible::check_budget::<u8>(len as u128 * 128).map_err(|e| {
+            NodeError::NotSupported(format!("{e} for a PeriodicWave of {len} coefficients"))
+        })
+    }
+
     /// `context.createPeriodicWave(real, imag, constraints)`: a length
     /// mismatch is an IndexSizeError, then the constructor runs.
     pub fn create(
@@ -123,6 +138,7 @@ impl PeriodicWave {
                 imag.len()
             )));
         }
+        Self::check_size(real.len())?;
         Self::new(PeriodicWaveOptions {
             real: Some(real.to_vec()),
             imag: Some(imag.to_vec()),

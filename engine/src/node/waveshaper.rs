@@ -137,6 +137,9 @@ impl CurveSlot {
                     "WaveShaperNode.curve can only be set to a non-null value once".into(),
                 ));
             }
+            // The copy is the script's size.
+            crate::fallible::check_budget::<f32>(c.len() as u128)
+                .map_err(|e| NodeError::Range(e.to_string() + " for the curve"))?;
             self.curve_set = true;
         }
         self.curve = new_curve.map(Arc::from);

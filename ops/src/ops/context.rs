@@ -223,11 +223,13 @@ pub fn op_offline_audio_context_copy_rendered(
         *rendered = res.ctx.take_rendered();
     }
     let data = rendered
-        .as_ref()
-        .and_then(|channels| channels.get(channel as usize))
+        .as_mut()
+        .and_then(|channels| channels.get_mut(channel as usize))
         .ok_or_else(|| WebAudioError::InvalidState("no rendered audio for that channel".into()))?;
     let n = data.len().min(out.len());
     out[..n].copy_from_slice(&data[..n]);
+    // JS holds the audio now; the engine's copy goes at once.
+    *data = Box::default();
     Ok(())
 }
 

@@ -27,7 +27,9 @@ pub async fn op_base_audio_context_decode_audio_data(
         .map_err(|e| WebAudioError::Encoding(format!("Unable to decode audio data: {e}")))?;
     let channels = decoded.number_of_channels();
     let frames = decoded.length();
-    let mut out = Vec::with_capacity(HEADER_BYTES + channels * frames * 4);
+    let mut out = Vec::new();
+    out.try_reserve_exact(HEADER_BYTES + channels * frames * 4)
+        .map_err(|_| WebAudioError::Encoding("cannot allocate the decoded audio".into()))?;
     out.extend_from_slice(&(channels as u32).to_le_bytes());
     out.extend_from_slice(&(frames as u32).to_le_bytes());
     out.resize(HEADER_BYTES, 0);

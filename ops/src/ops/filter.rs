@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use deno_core::{OpState, op2, v8};
+use webaudio_engine::fallible::try_copy;
 use webaudio_engine::node::biquad_filter::{
     BiquadFilterNode, BiquadFilterOptions, BiquadFilterType,
 };
@@ -150,7 +151,10 @@ pub fn op_wave_shaper_node_new(
 ) -> Result<u32, WebAudioError> {
     create_node(&state, isolate, ctx, |ctx| {
         let options = WaveShaperOptions {
-            curve: has_curve.then(|| curve.to_vec()),
+            curve: has_curve
+                .then(|| try_copy(curve))
+                .transpose()
+                .map_err(|e| WebAudioError::Range(format!("{e} for the curve")))?,
             oversample: oversample_type(oversample)?,
         };
         let node = WaveShaperNode::new(&ctx.ctx, &options)?;

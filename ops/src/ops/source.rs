@@ -7,6 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use deno_core::{OpState, op2, v8};
+use webaudio_engine::fallible::{check_budget, try_copy, try_zeroed_f32};
 use webaudio_engine::buffer::AudioBufferData;
 use webaudio_engine::node::audio_buffer_source::{AudioBufferSourceNode, AudioBufferSourceOptions};
 use webaudio_engine::node::oscillator::{OscillatorNode, OscillatorOptions, OscillatorType};
@@ -78,10 +79,16 @@ pub fn op_periodic_wave_new(
     has_imag: bool,
     disable_normalization: bool,
 ) -> Result<u32, WebAudioError> {
+    let copy = |given: bool, values: &[f32]| {
+        given
+            .then(|| try_copy(values))
+            .transpose()
+            .map_err(|e| WebAudioError::Range(format!("{e} for the PeriodicWave")))
+    };
     create(&state, isolate, |_| {
         let wave = PeriodicWave::new(PeriodicWaveOptions {
-            real: has_real.then(|| real.to_vec()),
-            imag: has_imag.then(|| imag.to_vec()),
+            real: copy(has_real, real)?,
+            imag: copy(has_imag, imag)?,
             disable_normalization,
         })
         .map_err(webaudio_engine::error::Error::from)?;
@@ -162,7 +169,8 @@ pub fn op_audio_buffer_data_new(state: &mut OpState, sample_rate: f32, length: u
         .stage_buffer(sample_rate, length as usize, channels as usize);
 }
 
-/// Appends a copy of one channel (zero-padded or cut to the length).
+/// Appends a copy of one channel (zero-padded or cut to the length); a
+/// RangeError when the copy cannot be had.
 #[op2(fast)]
 pub fn op_audio_buffer_data_copy_channel(
     state: &mut OpState,
@@ -172,11 +180,23 @@ pub fn op_audio_buffer_data_copy_channel(
         .borrow_mut::<HandleTable>()
         .staged_buffer()
         .ok_or_else(|| WebAudioError::InvalidState("no buffer content is being acquired".into()))?;
-    let mut plane = vec![0.0f32; staged.length].into_boxed_slice();
+    let mut plane = try_zeroed_f32(staged.length)
+        .map_err(|e| WebAudioError::Range(format!("{e} for the buffer's content")))?
+        .into_boxed_slice();
     let n = samples.len().min(plane.len());
     plane[..n].copy_from_slice(&samples[..n]);
     staged.channels.push(plane);
     Ok(())
+}
+
+/// Fails with a RangeError when an AudioBuffer of `channels` x `length`
+/// samples is more than the machine has (the spec's failure to create its
+/// data block), instead of letting an overcommitting kernel grant it and
+/// kill the process once it is written.
+#[op2(fast)]
+pub fn op_audio_buffer_check_size(channels: u32, length: u32) -> Result<(), WebAudioError> {
+    check_budget::<f32>(channels as u128 * length as u128)
+        .map_err(|e| WebAudioError::Range(format!("{e} for the AudioBuffer")))
 }
 
 #[op2(nofast)]

@@ -12,7 +12,7 @@ use deno_core::{
 };
 use tokio::sync::oneshot;
 use webaudio_engine::context::Context;
-use webaudio_engine::host::{HostAccess, RenderHost};
+use webaudio_engine::host::{HostAccess, RenderHost, RenderWake};
 
 use super::ParamDescriptorData;
 use super::ext::{CallFrame, RealmState, webaudio_worklet};
@@ -183,6 +183,35 @@ impl RenderHost for WorkletRealm {
 
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
+    }
+
+    /// Nothing to render: run the scope's event loop (port messages and
+    /// what they start) until the engine has work again. No polling: the
+    /// loop sleeps in tokio until a message or the engine wakes it.
+    fn idle(&mut self, wake: &RenderWake) {
+        let _section = EngineSection::enter();
+        let (Some(js), Some(tokio)) = (self.js.as_mut(), self.tokio.as_ref()) else {
+            while !wake.take() {
+                std::thread::park();
+            }
+            return;
+        };
+        tokio.block_on(std::future::poll_fn(|cx| {
+            wake.register(cx.waker());
+            if wake.take() {
+                return Poll::Ready(());
+            }
+            if let Poll::Ready(Err(e)) = js.poll_event_loop(cx, PollEventLoopOptions::default()) {
+                report_uncaught(&e);
+            }
+            // The scope may have nothing pending at all: then only the
+            // engine's wake (registered above) ends the wait.
+            if wake.take() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        }));
     }
 }
 
