@@ -925,13 +925,6 @@ impl Context {
         self.inner.shared.render_nodes.load(Ordering::Acquire)
     }
 
-    #[doc(hidden)]
-    pub fn debug_sizes(&self) -> String {
-        let ctl = lock(&self.inner.core.control);
-        let st = lock(&self.inner.core.outbox.state);
-        format!("ovcap {} table {} {} overflow {} dirty {} hold {:?} sent {} applied {} active {} closed {}", st.overflow.capacity(), ctl.table_cap, ctl.mirror.debug(), st.overflow.len(), ctl.dirty, st.hold_at, self.inner.core.outbox.sent.load(Ordering::Relaxed), self.inner.shared.applied.load(Ordering::Relaxed), self.inner.shared.active_nodes.load(Ordering::Relaxed), self.inner.core.outbox.is_closed())
-    }
-
     /// Nodes the control side still tracks (destination included).
     pub fn node_count(&self) -> usize {
         let mut ctl = lock(&self.inner.core.control);

@@ -390,10 +390,6 @@ impl Mirror {
         self.edge_count
     }
 
-    pub fn debug(&self) -> String {
-        format!("nodes {} live {} slots {} free_slots {} cap {} due {} gen {}", self.nodes.len(), self.live, self.slots.len(), self.free_slots.len(), self.order_cap, self.order_due, self.order_gen)
-    }
-
     /// The render-side changes made since the last call.
     pub fn take_patches(&mut self) -> Vec<Patch> {
         std::mem::take(&mut self.patches)
