@@ -1,3 +1,4 @@
+// flags: --allow-read=/proc/self/status
 // What a script can still do with a graph once its context is done, what a
 // finished context costs, and sizes that cannot be allocated.
 
