@@ -27,8 +27,8 @@ use atomic_waker::AtomicWaker;
 use crate::block::AudioBlock;
 use crate::error::{Error, ErrorKind};
 use crate::graph::{
-    DelayRole, EdgeDest, FreedIds, INITIAL_INCOMING, Inputs, Mirror, MirrorNode, ParamSlot,
-    Patch, RenderNode, Target,
+    DelayRole, EdgeDest, FreedIds, INITIAL_INCOMING, Inputs, Mirror, MirrorNode, ParamSlot, Patch,
+    RenderNode, Target,
 };
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
@@ -1260,7 +1260,10 @@ impl Context {
         if id.0 as usize >= ctl.table_cap {
             let cap = (ctl.table_cap * 2).max(id.0 as usize + 1);
             let table: NodeTable = (0..cap).map(|_| None).collect();
-            self.inner.core.outbox.send(Command::GrowTable(Box::new(table)));
+            self.inner
+                .core
+                .outbox
+                .send(Command::GrowTable(Box::new(table)));
             ctl.table_cap = cap;
         }
         while ctl.configs.len() <= id.0 as usize {
@@ -1697,9 +1700,9 @@ impl NodeHandle {
         let ctx = &self.core.ctx;
         let mut ctl = lock(&ctx.inner.core.control);
         ctx.reclaim(&mut ctl);
-        let removed =
-            ctl.mirror
-                .disconnect(self.core.output.0, output.map(|o| o as u32), filter);
+        let removed = ctl
+            .mirror
+            .disconnect(self.core.output.0, output.map(|o| o as u32), filter);
         if removed > 0 {
             ctx.sync_graph(&mut ctl);
         }

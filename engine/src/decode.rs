@@ -38,8 +38,8 @@ use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
 use crate::MAX_CHANNELS;
-use crate::fallible::{try_vec_with_capacity, try_zeroed_f32};
 use crate::buffer::AudioBufferData;
+use crate::fallible::{try_vec_with_capacity, try_zeroed_f32};
 
 /// Default cap on the decoded result, in samples summed over all channels
 /// (2^29 f32 = 2 GiB): about 93 minutes of stereo or 23 of 8 channels at

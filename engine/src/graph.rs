@@ -432,8 +432,10 @@ impl Mirror {
         }
         self.slots[slot as usize] = NO_SLOT;
         self.free_slots.push(slot);
-        self.patches
-            .push(Patch::Slots(self.order_gen, vec![(slot, OrderEntry::EMPTY)]));
+        self.patches.push(Patch::Slots(
+            self.order_gen,
+            vec![(slot, OrderEntry::EMPTY)],
+        ));
         // Mostly empty slots cost the render thread a visit each: compact
         // (amortised O(1) per removal).
         if self.free_slots.len() > 64 && self.free_slots.len() * 2 > self.slots.len() {
@@ -1184,7 +1186,17 @@ mod tests {
         assert!(t.order.iter().all(|e| e.id != NodeId(1)));
         assert_eq!(m.allocate_id(), NodeId(3));
         // JS can still remove the edge it made.
-        assert_eq!(m.disconnect(1, None, EdgeDest::Node { node: 2, input: None }), 1);
+        assert_eq!(
+            m.disconnect(
+                1,
+                None,
+                EdgeDest::Node {
+                    node: 2,
+                    input: None
+                }
+            ),
+            1
+        );
         // Now the handle goes too: the id is free again.
         assert!(!m.release_handle(NodeId(1)));
         assert_eq!(m.allocate_id(), NodeId(1));
@@ -1204,10 +1216,36 @@ mod tests {
         edge(&mut m, (1, 0, 2, Target::Param(0)));
         edge(&mut m, (1, 0, 0, Target::Input(0)));
         assert!(!m.connect(1, 0, 2, Target::Input(0)), "duplicate");
-        assert_eq!(m.disconnect(1, Some(1), EdgeDest::Node { node: 2, input: None }), 1);
-        assert_eq!(m.disconnect(1, None, EdgeDest::Param { node: 2, index: 1 }), 0);
-        assert_eq!(m.disconnect(1, None, EdgeDest::Param { node: 2, index: 0 }), 1);
-        assert_eq!(m.disconnect(1, None, EdgeDest::Node { node: 2, input: Some(0) }), 1);
+        assert_eq!(
+            m.disconnect(
+                1,
+                Some(1),
+                EdgeDest::Node {
+                    node: 2,
+                    input: None
+                }
+            ),
+            1
+        );
+        assert_eq!(
+            m.disconnect(1, None, EdgeDest::Param { node: 2, index: 1 }),
+            0
+        );
+        assert_eq!(
+            m.disconnect(1, None, EdgeDest::Param { node: 2, index: 0 }),
+            1
+        );
+        assert_eq!(
+            m.disconnect(
+                1,
+                None,
+                EdgeDest::Node {
+                    node: 2,
+                    input: Some(0)
+                }
+            ),
+            1
+        );
         assert_eq!(m.disconnect(1, None, EdgeDest::Any), 1);
         assert_eq!(m.edge_count(), 0);
     }
@@ -1263,7 +1301,10 @@ mod tests {
             let id = m.allocate_id();
             m.insert(id, MirrorNode::new(DelayRole::None));
             let (_, slot) = m.place(id).unwrap();
-            apply(order, &[Patch::Slots(0, vec![(slot, OrderEntry::node(id))])]);
+            apply(
+                order,
+                &[Patch::Slots(0, vec![(slot, OrderEntry::node(id))])],
+            );
             id.0
         };
         let bus = add(&mut m, &mut order);
@@ -1290,6 +1331,11 @@ mod tests {
 mod size_probe {
     #[test]
     fn print_sizes() {
-        eprintln!("MirrorNode {} Command {} RenderNode {}", std::mem::size_of::<Option<super::MirrorNode>>(), std::mem::size_of::<crate::render::Command>(), std::mem::size_of::<super::RenderNode>());
+        eprintln!(
+            "MirrorNode {} Command {} RenderNode {}",
+            std::mem::size_of::<Option<super::MirrorNode>>(),
+            std::mem::size_of::<crate::render::Command>(),
+            std::mem::size_of::<super::RenderNode>()
+        );
     }
 }

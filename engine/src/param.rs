@@ -564,12 +564,7 @@ impl ParamControl {
     fn insert(&mut self, kind: Kind, time: f64, end: f64, event: Event) -> ParamCommand {
         // A ramp with nothing at or before its time gets an implicit
         // setValueAtTime at the current time on the render side; count it.
-        let implicit = kind.is_ramp()
-            && self
-                .events
-                .range(..=Key::after(time))
-                .next()
-                .is_none();
+        let implicit = kind.is_ramp() && self.events.range(..=Key::after(time)).next().is_none();
         let storage = self.storage_for(1 + implicit as usize);
         if implicit {
             // Sorts first: nothing is at or before `time >= now`.
@@ -697,11 +692,7 @@ impl ParamControl {
         let t = self.clamp_time(start_time);
         let end = t + duration;
         // First overlap rule: no event strictly inside (T, T+D).
-        if let Some((_, e)) = self
-            .events
-            .range(Key::after(t)..Key::first_at(end))
-            .next()
-        {
+        if let Some((_, e)) = self.events.range(Key::after(t)..Key::first_at(end)).next() {
             return Err(ParamError::NotSupported(format!(
                 "{M}: curve [{t}, {end}) overlaps an event at {}.",
                 e.time

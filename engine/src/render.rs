@@ -473,9 +473,7 @@ impl Renderer {
             // handle exists; the control side keeps its id and edges.
             node.finished = node.processor.has_finished();
             node.free_next = node.finished
-                || (!node.active
-                    && !node.handle_alive
-                    && !self.has_live_input(&node.incoming));
+                || (!node.active && !node.handle_alive && !self.has_live_input(&node.incoming));
             self.nodes[i] = Some(node);
         }
         self.scratch = Some(scratch);

@@ -104,7 +104,12 @@ fn the_graph_survives_offline_rendering() {
     assert_eq!(gain.gain().value(), 0.5);
     gain.gain().linear_ramp_to_value_at_time(1.0, 2.0).unwrap();
     // A node made now gets an id no live handle has.
-    let taken = [src.node().id(), lfo.node().id(), gain.node().id(), dest.id()];
+    let taken = [
+        src.node().id(),
+        lfo.node().id(),
+        gain.node().id(),
+        dest.id(),
+    ];
     let fresh = GainNode::new(&ctx, GainOptions::default()).unwrap();
     assert!(!taken.contains(&fresh.node().id()));
     fresh.node().connect(gain.node(), 0, 0).unwrap();
@@ -190,7 +195,10 @@ fn finished_contexts_keep_no_thread_and_little_memory() {
     );
     // What stays is the control side's graph (the output, 16 KiB here,
     // went to the host; queues alone were ~2.8 MB before).
-    assert!(per_context < 8 * 1024, "{per_context} bytes per finished context");
+    assert!(
+        per_context < 8 * 1024,
+        "{per_context} bytes per finished context"
+    );
     assert!(webaudio_engine::service::registered_links() <= 1);
 }
 

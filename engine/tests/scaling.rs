@@ -51,7 +51,11 @@ fn set_value_at_time_in_reverse_order() {
         let began = Instant::now();
         let mut commands = Vec::with_capacity(n);
         for i in (1..=n).rev() {
-            commands.push(control.set_value_at_time(i as f32, i as f64 * 1e-3).unwrap());
+            commands.push(
+                control
+                    .set_value_at_time(i as f32, i as f64 * 1e-3)
+                    .unwrap(),
+            );
         }
         for c in commands {
             renderer.apply(c, &mut |t| garbage.push(t));

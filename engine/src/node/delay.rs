@@ -84,8 +84,7 @@ impl DelayNode {
         };
         let max_frames = (max * sr).ceil() as usize;
         let ring = Arc::new(
-            SharedRing::new(channels, max_frames)
-                .map_err(|e| e.not_supported("the delay line"))?,
+            SharedRing::new(channels, max_frames).map_err(|e| e.not_supported("the delay line"))?,
         );
         let node = ctx.create_delay_pair(
             writer_spec,

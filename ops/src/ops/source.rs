@@ -7,8 +7,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use deno_core::{OpState, op2, v8};
-use webaudio_engine::fallible::{check_budget, try_copy, try_zeroed_f32};
 use webaudio_engine::buffer::AudioBufferData;
+use webaudio_engine::fallible::{check_budget, try_copy, try_zeroed_f32};
 use webaudio_engine::node::audio_buffer_source::{AudioBufferSourceNode, AudioBufferSourceOptions};
 use webaudio_engine::node::oscillator::{OscillatorNode, OscillatorOptions, OscillatorType};
 use webaudio_engine::node::periodic_wave::{PeriodicWave, PeriodicWaveOptions};
