@@ -24,11 +24,9 @@ use std::time::{Duration, Instant};
 
 use atomic_waker::AtomicWaker;
 
-use crate::block::AudioBlock;
 use crate::error::{Error, ErrorKind};
 use crate::graph::{
-    DelayRole, EdgeDest, FreedIds, INITIAL_INCOMING, Inputs, Mirror, MirrorNode, ParamSlot, Patch,
-    RenderNode, Target,
+    DelayRole, EdgeDest, FreedIds, Mirror, MirrorNode, ParamSlot, Patch, RenderNode, Target,
 };
 use crate::message::{EngineEvent, NodeId, NodeMessage};
 use crate::mixing::{ChannelConfig, ChannelCountMode, ChannelInterpretation};
@@ -642,22 +640,14 @@ impl Context {
         let chores: Arc<dyn Chores> = self.inner.core.clone();
         let link = Link::new(self.inner.waker.clone(), Arc::downgrade(&chores));
         let mut table: NodeTable = (0..INITIAL_TABLE).map(|_| None).collect();
-        table[0] = Some(Box::new(RenderNode {
-            id: NodeId(0),
-            processor: Box::new(DestinationProcessor),
-            config: self.inner.destination_config,
-            inputs: Inputs::new(1),
-            outputs: vec![AudioBlock::new(1)],
-            params: Vec::new(),
-            incoming: Box::new(Vec::with_capacity(INITIAL_INCOMING)),
-            handle_alive: true,
-            active: false,
-            processing: false,
-            free_next: false,
-            failed: false,
-            finished: false,
-            freed: self.inner.core.freed.clone(),
-        }));
+        table[0] = Some(Box::new(RenderNode::new(
+            NodeId(0),
+            Box::new(DestinationProcessor),
+            self.inner.destination_config,
+            (1, 1),
+            Vec::new(),
+            self.inner.core.freed.clone(),
+        )));
         let mut r = Renderer::new(
             self.inner.sample_rate,
             Box::new(table),
@@ -1214,29 +1204,20 @@ impl Context {
         processor: Box<dyn Processor>,
         published: &[Arc<AtomicU32>],
     ) -> Box<RenderNode> {
-        Box::new(RenderNode {
+        let params = spec
+            .params
+            .iter()
+            .zip(published)
+            .map(|(d, p)| ParamSlot::new(d, p.clone()))
+            .collect();
+        Box::new(RenderNode::new(
             id,
             processor,
-            config: spec.channel_config,
-            inputs: Inputs::new(spec.number_of_inputs),
-            outputs: (0..spec.number_of_outputs)
-                .map(|_| AudioBlock::new(1))
-                .collect(),
-            params: spec
-                .params
-                .iter()
-                .zip(published)
-                .map(|(d, p)| ParamSlot::new(d, p.clone()))
-                .collect(),
-            incoming: Box::new(Vec::with_capacity(INITIAL_INCOMING)),
-            handle_alive: true,
-            active: false,
-            processing: false,
-            free_next: false,
-            failed: false,
-            finished: false,
-            freed: self.inner.core.freed.clone(),
-        })
+            spec.channel_config,
+            (spec.number_of_inputs, spec.number_of_outputs),
+            params,
+            self.inner.core.freed.clone(),
+        ))
     }
 
     fn add_node_locked(

@@ -146,6 +146,36 @@ pub(crate) struct RenderNode {
     pub freed: FreedIds,
 }
 
+impl RenderNode {
+    /// A node not yet in any graph, with `inputs` and `outputs` of one
+    /// silent channel each. Call on the control thread.
+    pub fn new(
+        id: NodeId,
+        processor: Box<dyn Processor>,
+        config: ChannelConfig,
+        (inputs, outputs): (usize, usize),
+        params: Vec<ParamSlot>,
+        freed: FreedIds,
+    ) -> Self {
+        Self {
+            id,
+            processor,
+            config,
+            inputs: Inputs::new(inputs),
+            outputs: (0..outputs).map(|_| AudioBlock::new(1)).collect(),
+            params,
+            incoming: Box::new(Vec::with_capacity(INITIAL_INCOMING)),
+            handle_alive: true,
+            active: false,
+            processing: false,
+            free_next: false,
+            failed: false,
+            finished: false,
+            freed,
+        }
+    }
+}
+
 impl Drop for RenderNode {
     fn drop(&mut self) {
         // Id 0 is the destination, which lives as long as its context.
