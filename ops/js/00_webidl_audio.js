@@ -174,21 +174,25 @@ const arrayValues = ArrayPrototype[SymbolIterator];
 const typedArrayValues = TypedArrayPrototype[SymbolIterator];
 const arrayIteratorNext = ArrayIteratorPrototype.next;
 
-function notFiniteFloat(prefix, context, index) {
-  return new TypeError(
-    `${prefix}: ${context}, index ${index} is not a finite floating-point value.`,
-  );
-}
-
-/** WebIDL `float` of an element, with the element's index in the message. */
+/**
+ * WebIDL `float` of an element, with deno_webidl's messages (the context
+ * names the element's index).
+ */
 function floatAt(v, prefix, context, index) {
   if (typeof v === "bigint") {
-    throw new TypeError(`${prefix}: Cannot convert a BigInt value to a number`);
+    throw new TypeError("Cannot convert a BigInt value to a number");
   }
-  // Unary plus is ToNumber; fround is the rounding to float, which gives an
-  // infinity exactly where WebIDL's rounding gives +-2^128.
-  const f = MathFround(+v);
-  if (!NumberIsFinite(f)) throw notFiniteFloat(prefix, context, index);
+  const x = +v;
+  const where = `${prefix}: ${context}, index ${index}`;
+  if (!NumberIsFinite(x)) {
+    throw new TypeError(`${where} is not a finite floating-point value`);
+  }
+  const f = MathFround(x);
+  if (!NumberIsFinite(f)) {
+    throw new TypeError(
+      `${where} is outside the range of a single-precision floating-point value`,
+    );
+  }
   return f;
 }
 
