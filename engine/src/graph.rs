@@ -143,6 +143,10 @@ pub(crate) struct RenderNode {
     pub failed: bool,
     /// The processor said it can never sound again (an ended source).
     pub finished: bool,
+    /// Bit `i`: input `i` was connected to a node that is gone (no handle,
+    /// nothing to render). Nothing can disconnect it any more, so the input
+    /// stays connected, to silence.
+    pub ghost_inputs: u64,
     pub freed: FreedIds,
 }
 
@@ -171,6 +175,7 @@ impl RenderNode {
             free_next: false,
             failed: false,
             finished: false,
+            ghost_inputs: 0,
             freed,
         }
     }

@@ -343,7 +343,22 @@ impl Renderer {
             }
             Command::RemoveEdgesFrom { dst, src } => {
                 if let Some(Some(n)) = self.nodes.get_mut(dst.0 as usize) {
-                    n.incoming.retain(|e| e.src != src);
+                    // `src` is gone for good, but its connections are not:
+                    // no script can remove them any more, so the inputs
+                    // they reached stay connected (to silence).
+                    let mut ghosts = 0u64;
+                    n.incoming.retain(|e| {
+                        if e.src != src {
+                            return true;
+                        }
+                        if let Target::Input(i) = e.target
+                            && i < 64
+                        {
+                            ghosts |= 1 << i;
+                        }
+                        false
+                    });
+                    n.ghost_inputs |= ghosts;
                 }
             }
             Command::SetOrderSlots { generation, slots } => {
@@ -449,7 +464,7 @@ impl Renderer {
                 continue;
             }
             let was_active = node.active;
-            let feeds = self.input_feeds(&node.incoming);
+            let feeds = self.input_feeds(&node.incoming, node.ghost_inputs);
             // Out of the node while it runs: `process` borrows the node.
             let mut own_inputs = std::mem::take(&mut node.inputs.own);
             self.process_node(&mut node, &mut own_inputs, &entry, feeds, &mut scratch);
@@ -501,17 +516,23 @@ impl Renderer {
 
     /// Which inputs have a node connected and whether any of those is
     /// actively processing (nodes later in the order, in a cycle, count as
-    /// of last quantum), in one pass over the incoming edges.
-    fn input_feeds(&self, edges: &[InEdge]) -> InputFeeds {
-        let mut feeds = InputFeeds::default();
+    /// of last quantum), in one pass over the incoming edges. A connected
+    /// node the render side let go of (an ended source, a silent node no
+    /// handle refers to) is connected all the same: it outputs silence.
+    /// `ghosts`: inputs connected to nodes that are gone altogether.
+    fn input_feeds(&self, edges: &[InEdge], ghosts: u64) -> InputFeeds {
+        let mut feeds = InputFeeds {
+            connected: ghosts,
+            ..Default::default()
+        };
         for e in edges {
-            if let Target::Input(i) = e.target
-                && let Some(Some(src)) = self.nodes.get(e.src.0 as usize)
-            {
+            if let Target::Input(i) = e.target {
                 if i < 64 {
                     feeds.connected |= 1 << i;
                 }
-                feeds.fed |= src.processing;
+                if let Some(Some(src)) = self.nodes.get(e.src.0 as usize) {
+                    feeds.fed |= src.processing;
+                }
             }
         }
         feeds

@@ -139,3 +139,36 @@ test("AudioBuffers larger than the machine are RangeErrors", () => {
   assertThrows(() => ctx.createBuffer(0, 2 ** 32 - 1, 44100), DOMException, "NotSupportedError");
   assertEquals(ctx.createBuffer(2, 1000, 44100).length, 1000);
 });
+
+test("an input stays connected to nodes the graph let go of", async () => {
+  // A source that ends and a merger no script can reach any more: neither
+  // is rendered once silent, but the worklet's input stays connected to
+  // silence (one channel), never disconnected (zero channels).
+  const ctx = new OfflineAudioContext(1, 8192, 8000);
+  const source = `registerProcessor("counter", class extends AudioWorkletProcessor {
+    constructor() { super(); this.last = -1; }
+    process(inputs) {
+      if (inputs[0].length !== this.last) {
+        this.last = inputs[0].length;
+        this.port.postMessage(this.last);
+      }
+      return true;
+    }
+  });`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  await ctx.audioWorklet.addModule(url);
+  const tester = new AudioWorkletNode(ctx, "counter");
+  const counts = [];
+  tester.port.onmessage = (e) => counts.push(e.data);
+  tester.connect(ctx.destination);
+  (() => {
+    const osc = new OscillatorNode(ctx);
+    osc.connect(new ChannelMergerNode(ctx, { numberOfInputs: 3 })).connect(tester);
+    osc.start();
+    osc.stop(0.1);
+  })();
+  gc();
+  await ctx.startRendering();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assertEquals(counts.join(), "3,1");
+});
